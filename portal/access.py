@@ -1,0 +1,140 @@
+"""The one access rule (DESIGN.md §1): who may see what.
+
+A user's reach is a set of organisation subtrees, from (a) positions he holds whose role
+manages a subtree (bí thư of X reaches X and below), (b) staff grants (tuyengiao at X),
+plus (c) his own person record. Every queryset a page, API endpoint, admin page, export
+or task touches goes through `restrict()`; outside the reach the answer is 404, exactly
+as for an id that does not exist.
+
+Models declare how they hang off the tree with `register()`; this module knows no
+domain model but the core ones, so `portal` imports no domain app.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import connection, models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Reach:
+    everything: bool = False
+    paths: tuple[str, ...] = ()
+    person_id: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.paths and self.person_id is None
+
+    def covers_path(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.paths)
+
+
+@dataclass(frozen=True)
+class Scope:
+    org_field: str | None  # lookup from the model to its Organization ("" = the model is one)
+    person_field: str | None = None  # lookup from the model to the Person it is about ("" = it is one)
+
+
+_SCOPES: dict[type[models.Model], Scope] = {}
+_NOBODY = Reach()
+
+_REACH_SQL = """
+    SELECT 'path', o.path FROM portal_position p
+      JOIN portal_person pe ON pe.id = p.person_id
+      JOIN portal_positionrole r ON r.id = p.role_id
+      JOIN portal_organization o ON o.id = p.organization_id
+     WHERE pe.user_id = %(user)s AND r.manages_subtree AND o.active
+       AND p.started_on <= %(today)s AND (p.ended_on IS NULL OR p.ended_on >= %(today)s)
+    UNION ALL
+    SELECT 'path', o.path FROM portal_grant g
+      JOIN portal_organization o ON o.id = g.organization_id
+     WHERE g.user_id = %(user)s AND o.active
+       AND g.started_on <= %(today)s AND (g.ended_on IS NULL OR g.ended_on >= %(today)s)
+    UNION ALL
+    SELECT 'self', id::text FROM portal_person WHERE user_id = %(user)s
+"""
+
+
+def register(model: type[models.Model], *, org_field: str | None, person_field: str | None = None) -> None:
+    _SCOPES[model] = Scope(org_field=org_field, person_field=person_field)
+
+
+def scope_of(model: type[models.Model]) -> Scope:
+    try:
+        return _SCOPES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no access scope: register it in portal.access") from None
+
+
+def is_registered(model: type[models.Model]) -> bool:
+    return model in _SCOPES
+
+
+def reach_of(user) -> Reach:
+    """Computed in one query and kept on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _NOBODY
+    cached = getattr(user, "_portal_reach", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        reach = Reach(everything=True)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_REACH_SQL, {"user": user.pk, "today": timezone.localdate()})
+            rows = cursor.fetchall()
+        paths = sorted({value for kind, value in rows if kind == "path"})
+        # Keep only the top of nested subtrees, so the filter has as few terms as possible.
+        tops = tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+        person_id = next((int(value) for kind, value in rows if kind == "self"), None)
+        reach = Reach(paths=tops, person_id=person_id)
+    user._portal_reach = reach
+    return reach
+
+
+def _prefixed(field: str, lookup: str) -> str:
+    return f"{field}__{lookup}" if field else lookup
+
+
+def reach_q(reach: Reach, scope: Scope) -> Q | None:
+    """The filter for `reach` on a model with `scope`; None means everything."""
+    if reach.everything:
+        return None
+    terms = []
+    if scope.org_field is not None:
+        terms += [Q(**{_prefixed(scope.org_field, "path__startswith"): p}) for p in reach.paths]
+    if scope.person_field is not None and reach.person_id is not None:
+        terms.append(Q(**{_prefixed(scope.person_field, "pk"): reach.person_id}))
+    return reduce(or_, terms) if terms else Q(pk__in=[])
+
+
+def restrict(queryset: QuerySet, user) -> QuerySet:
+    """`queryset` narrowed to what `user` may see."""
+    condition = reach_q(reach_of(user), scope_of(queryset.model))
+    if condition is None:
+        return queryset
+    return queryset.filter(condition)
+
+
+def managed_subtrees_q(user, org_field: str = "") -> Q | None:
+    """Organisation subtrees only (positions and grants, not the user's own record):
+    for pages about units. None means everything."""
+    return reach_q(reach_of(user), Scope(org_field=org_field))
+
+
+def get_visible_or_404(queryset: QuerySet, user, **lookup):
+    """One answer for "does not exist" and "not yours": 404."""
+    try:
+        return restrict(queryset, user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+class ScopedQuerySet(QuerySet):
+    def visible_to(self, user):
+        return restrict(self, user)

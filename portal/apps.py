@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Tổ chức, đảng viên")
+
+    def ready(self):
+        from portal import access, models
+
+        access.register(models.Organization, org_field="")
+        access.register(models.Person, org_field="organization", person_field="")
+        access.register(models.Position, org_field="organization", person_field="person")
+        access.register(models.Transfer, org_field="to_organization", person_field="person")
+        access.register(models.PartyStatusChange, org_field="person__organization", person_field="person")
+        access.register(models.Grant, org_field="organization")
+        access.register(models.OrganizationChange, org_field="organization")
+        access.register(models.PersonReadLog, org_field="person__organization")

@@ -1,0 +1,65 @@
+"""Who did it: the actor and context that the row-history triggers record.
+
+The triggers (migration 0002) read two PostgreSQL settings, `portal.actor_id` and
+`portal.audit_context`. We set them lazily, just before the first write statement of a
+request or command, so reads cost nothing, and reset them afterwards so a pooled
+connection never carries one user's name into another's request.
+"""
+
+import contextlib
+import contextvars
+
+from django.db import connection
+
+# A callable giving (user id, context) at the moment of the write: the API authenticates
+# tokens inside the view, after the middleware has run.
+_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
+_WRITES = ("insert", "update", "delete", "with")
+
+
+def _set_on_write(execute, sql, params, many, context):
+    resolve = _actor.get()
+    if resolve is not None and sql.lstrip()[:6].lower().startswith(_WRITES):
+        wanted = resolve()
+        conn = context["connection"]
+        if getattr(conn, "_audit_actor", None) != wanted:
+            with conn.connection.cursor() as raw:
+                raw.execute(
+                    "SELECT set_config('portal.actor_id', %s, false), set_config('portal.audit_context', %s, false)",
+                    [str(wanted[0] or ""), wanted[1]],
+                )
+            conn._audit_actor = wanted
+    return execute(sql, params, many, context)
+
+
+def _user_id(user) -> int | None:
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+@contextlib.contextmanager
+def acting_as(user=None, context: str = "", *, request=None):
+    """Attribute every write inside the block to `user` (or the user of `request`,
+    looked up when the write happens), with a short description of where it came from."""
+    if request is not None:
+        token = _actor.set(lambda: (_user_id(getattr(request, "user", None)), context[:100]))
+    else:
+        token = _actor.set(lambda: (_user_id(user), context[:100]))
+    try:
+        with connection.execute_wrapper(_set_on_write):
+            yield
+    finally:
+        _actor.reset(token)
+        if getattr(connection, "_audit_actor", None) is not None:
+            if connection.connection is not None and not connection.needs_rollback:
+                with connection.connection.cursor() as raw:
+                    raw.execute("RESET portal.actor_id; RESET portal.audit_context")
+            connection._audit_actor = None
+
+
+class AuditActorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with acting_as(context=f"{request.method} {request.path}", request=request):
+            return self.get_response(request)

@@ -1,0 +1,95 @@
+"""The catalogues' first entries (rules as data: administrators edit them afterwards).
+
+Loaded by migration 0003 and kept here so tests and `seed_demo` read the same codes.
+"""
+
+import datetime
+
+from portal.text import search_key
+
+ORG_LEVELS = [
+    # code, name, is_grassroots, is_cell, valid_to
+    ("dang-bo-tinh", "Đảng bộ tỉnh", False, False, None),
+    ("dang-bo-truc-thuoc", "Đảng bộ trực thuộc Tỉnh ủy", False, False, None),
+    ("dang-bo-huyen", "Đảng bộ huyện, thị xã, thành phố", False, False, datetime.date(2025, 6, 30)),
+    ("dang-bo-co-so", "Đảng bộ cơ sở", True, False, None),
+    ("chi-bo-co-so", "Chi bộ cơ sở", True, True, None),
+    ("dang-bo-bo-phan", "Đảng bộ bộ phận", False, False, None),
+    ("chi-bo-truc-thuoc", "Chi bộ trực thuộc", False, True, None),
+]
+
+PARTY_STATUSES = [
+    # code, name, is_member, expected_at_meetings
+    ("quan-chung", "Quần chúng", False, False),
+    ("du-bi", "Đảng viên dự bị", True, True),
+    ("chinh-thuc", "Đảng viên chính thức", True, True),
+    ("mien-sinh-hoat", "Miễn công tác và sinh hoạt đảng", True, False),
+    ("chuyen-tam-thoi", "Chuyển sinh hoạt tạm thời", True, False),
+    ("chuyen-di", "Đã chuyển sinh hoạt đi", False, False),
+    ("dinh-chi", "Đình chỉ sinh hoạt", True, False),
+    ("xoa-ten", "Xóa tên", False, False),
+    ("khai-tru", "Khai trừ", False, False),
+    ("tu-tran", "Từ trần", False, False),
+]
+
+POSITION_ROLES = [
+    # code, name, manages_subtree, is_committee_member
+    ("bi-thu", "Bí thư", True, True),
+    ("pho-bi-thu", "Phó Bí thư", True, True),
+    ("uv-ban-thuong-vu", "Ủy viên Ban Thường vụ", True, True),
+    ("cap-uy-vien", "Cấp ủy viên", True, True),
+    ("chu-nhiem-ubkt", "Chủ nhiệm Ủy ban Kiểm tra", False, False),
+    ("uy-vien-ubkt", "Ủy viên Ủy ban Kiểm tra", False, False),
+]
+
+STAFF_ROLES = [
+    ("tuyengiao", "Tuyên giáo"),
+    ("daotao", "Đào tạo, bồi dưỡng"),
+    ("tochuc", "Tổ chức"),
+    ("kiemtra", "Kiểm tra"),
+]
+
+THEORY_LEVELS = [
+    ("so-cap", "Sơ cấp"),
+    ("trung-cap", "Trung cấp"),
+    ("cao-cap", "Cao cấp"),
+    ("cu-nhan", "Cử nhân"),
+]
+
+# The 54 ethnic groups (dân tộc) of Viet Nam, in the order of the official list.
+ETHNIC_GROUPS = [
+    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai",
+    "Ê Đê", "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai", "Mnông",
+    "Thổ", "Xtiêng", "Khơ Mú", "Bru - Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ", "Giẻ - Triêng", "Co",
+    "Chơ Ro", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí", "Kháng", "Phù Lá", "La Hủ", "La Ha",
+    "Pà Thẻn", "Lự", "Ngái", "Chứt", "Lô Lô", "Mảng", "Cơ Lao", "Bố Y", "Cống", "Si La",
+    "Pu Péo", "Brâu", "Ơ Đu", "Rơ Măm",
+]
+assert len(ETHNIC_GROUPS) == 54
+
+
+def ethnicity_code(name: str) -> str:
+    return "-".join(search_key(name).replace("-", " ").split())
+
+
+def load(apps) -> None:
+    """Create or update every entry (idempotent)."""
+    model = apps.get_model
+    for order, (code, name, grassroots, cell, valid_to) in enumerate(ORG_LEVELS):
+        model("portal", "OrgLevel").objects.update_or_create(
+            code=code, defaults=dict(name=name, sort_order=order, is_grassroots=grassroots, is_cell=cell,
+                                     valid_to=valid_to))
+    for order, (code, name, member, expected) in enumerate(PARTY_STATUSES):
+        model("portal", "PartyStatus").objects.update_or_create(
+            code=code, defaults=dict(name=name, sort_order=order, is_member=member, expected_at_meetings=expected))
+    for order, (code, name, manages, committee) in enumerate(POSITION_ROLES):
+        model("portal", "PositionRole").objects.update_or_create(
+            code=code, defaults=dict(name=name, sort_order=order, manages_subtree=manages,
+                                     is_committee_member=committee))
+    for order, (code, name) in enumerate(STAFF_ROLES):
+        model("portal", "StaffRole").objects.update_or_create(code=code, defaults=dict(name=name, sort_order=order))
+    for order, (code, name) in enumerate(THEORY_LEVELS):
+        model("portal", "TheoryLevel").objects.update_or_create(code=code, defaults=dict(name=name, sort_order=order))
+    for order, name in enumerate(ETHNIC_GROUPS):
+        model("portal", "Ethnicity").objects.update_or_create(
+            code=ethnicity_code(name), defaults=dict(name=name, sort_order=order, is_minority=name != "Kinh"))

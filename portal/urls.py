@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+from portal.forms import LoginForm
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("units/", views.unit_tree, name="unit_tree"),
+    path("units/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("units/<str:code>/children/", views.unit_children, name="unit_children"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("api/v1/", include("portal.api.urls")),
+    path("admin/", admin.site.urls),
+]
