@@ -1,0 +1,63 @@
+"""Factories for the core data. Units are made through `portal.tree` so paths and
+history are right; catalogue entries come from the migration's data."""
+
+import datetime
+import itertools
+
+import factory
+
+from portal import tree
+from portal.models import (Ethnicity, Grant, Organization, OrgLevel, PartyStatus, Person, Position,
+                           PositionRole, StaffRole, TheoryLevel, User)
+
+_codes = itertools.count(1)
+
+
+def level(code: str) -> OrgLevel:
+    return OrgLevel.objects.get(code=code)
+
+
+def make_unit(name: str | None = None, *, parent: Organization | None = None, level_code: str | None = None,
+              code: str | None = None, established_on=datetime.date(2020, 1, 1)) -> Organization:
+    if level_code is None:
+        level_code = "dang-bo-tinh" if parent is None else "chi-bo-truc-thuoc"
+    n = next(_codes)
+    return tree.create_organization(code=code or f"U{n:04d}", name=name or f"Chi bộ số {n}",
+                                    level=level(level_code), parent=parent, established_on=established_on)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("demo12345")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Iterator(["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung",
+                                  "Hoàng Văn Đức", "Vũ Thị Hà", "Đặng Văn Hùng", "Bùi Thị Lan"])
+    gender = factory.Iterator([Person.Gender.MALE, Person.Gender.FEMALE])
+    birth_date = datetime.date(1985, 5, 17)
+    ethnicity = factory.LazyFunction(lambda: Ethnicity.objects.get(code="kinh"))
+    party_status = factory.LazyFunction(lambda: PartyStatus.objects.get(code="chinh-thuc"))
+    admitted_on = datetime.date(2010, 3, 2)
+    official_on = datetime.date(2011, 3, 2)
+    party_card_number = factory.Sequence(lambda n: f"{70000000 + n:08d}")
+    theory_level = factory.LazyFunction(lambda: TheoryLevel.objects.get(code="so-cap"))
+
+
+def give_position(person: Person, unit: Organization, role_code: str = "bi-thu",
+                  started_on=datetime.date(2020, 10, 1)) -> Position:
+    return Position.objects.create(person=person, organization=unit, role=PositionRole.objects.get(code=role_code),
+                                   started_on=started_on)
+
+
+def give_grant(user: User, unit: Organization, role_code: str = "tuyengiao") -> Grant:
+    return Grant.objects.create(user=user, organization=unit, role=StaffRole.objects.get(code=role_code),
+                                started_on=datetime.date(2020, 1, 1))
