@@ -3,10 +3,10 @@ call these, so a list shows the same people wherever it is asked for."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
 from portal.access import get_visible_or_404, restrict
-from portal.models import Organization, Person, Position
+from portal.models import Grant, Organization, Person, Position
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,106 @@ def current_positions(unit: Organization) -> QuerySet[Position]:
     return Position.objects.current().filter(organization=unit).select_related("person", "role").order_by(
         "role__sort_order", "person__sort_key"
     )
+
+
+def positions_list(user, organization: Organization | None = None, current: bool = False) -> QuerySet[Position]:
+    """Positions the user may see, optionally of one unit and only those held today."""
+    positions = restrict(Position.objects.all(), user).select_related("person", "organization", "role")
+    if organization is not None:
+        positions = positions.filter(organization=organization)
+    if current:
+        positions = positions.current()
+    return positions.order_by("organization__path", "role__sort_order", "person__sort_key", "id")
+
+
+def position_by_id(user, pk) -> Position:
+    return get_visible_or_404(Position.objects.select_related("person", "organization", "role"), user, pk=pk)
+
+
+# ---------------------------------------------------------------------------
+# Pages: dashboard, unit tree, unit and person pages
+# ---------------------------------------------------------------------------
+
+
+def _subtree_count(**conditions) -> Subquery:
+    """People under the outer unit's path, counted inside the outer query (one query
+    for a whole list of units, whatever its length)."""
+    people = Person.objects.filter(organization__path__startswith=OuterRef("path"), **conditions).order_by()
+    return Subquery(people.annotate(n=Func(F("id"), function="COUNT")).values("n"), output_field=IntegerField())
+
+
+def with_subtree_counts(units: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Units annotated with `member_count` (đảng viên) and `people_count` of their subtree."""
+    return units.annotate(
+        member_count=_subtree_count(party_status__is_member=True),
+        people_count=_subtree_count(),
+    )
+
+
+def positions_held(user) -> QuerySet[Position]:
+    """The user's own current positions that manage a subtree (bí thư, phó bí thư…)."""
+    if not user.is_authenticated:
+        return Position.objects.none()
+    return (
+        Position.objects.current().filter(person__user=user, role__manages_subtree=True, organization__active=True)
+        .select_related("organization", "organization__level", "role").order_by("organization__path")
+    )
+
+
+def grants_held(user) -> QuerySet[Grant]:
+    if not user.is_authenticated:
+        return Grant.objects.none()
+    return (
+        Grant.objects.current().filter(user=user, organization__active=True)
+        .select_related("organization", "organization__level", "role").order_by("organization__path")
+    )
+
+
+def own_person(user) -> Person | None:
+    """The person record of the account, if it has one."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Person.objects.select_related("organization", "party_status", "ethnicity", "theory_level")
+        .filter(user=user).first()
+    )
+
+
+def visible_ancestors(user, unit: Organization) -> QuerySet[Organization]:
+    """The unit's ancestors the user may see, top first: a breadcrumb never shows more."""
+    ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
+    return units_visible_to(user).filter(id__in=ids).order_by("depth")
+
+
+def unit_members(user, unit: Organization) -> QuerySet[Person]:
+    """People whose party cell is this very unit (not its subtree), in name order."""
+    return (
+        people_visible_to(user).filter(organization=unit)
+        .select_related("party_status", "ethnicity").order_by("sort_key", "id")
+    )
+
+
+def overview_counts(user) -> dict:
+    """Totals over the user's whole reach: units, people, members by party status."""
+    units = units_visible_to(user).filter(active=True).count()
+    by_status = (
+        people_visible_to(user).values("party_status__name", "party_status__is_member", "party_status__sort_order")
+        .annotate(n=Count("id")).order_by("party_status__sort_order")
+    )
+    rows = [(row["party_status__name"], row["n"], row["party_status__is_member"]) for row in by_status]
+    return {
+        "units": units,
+        "people": sum(n for _, n, _ in rows),
+        "members": sum(n for _, n, member in rows if member),
+        "by_status": [(name, n) for name, n, _ in rows],
+    }
+
+
+def person_history(person: Person) -> dict:
+    """Positions, party status changes and transfers of one (already visible) person."""
+    return {
+        "positions": person.positions.select_related("organization", "role").order_by("-started_on"),
+        "status_changes": person.status_changes.select_related("status").order_by("-effective_on", "-id"),
+        "transfers": person.transfers.select_related("from_organization", "to_organization")
+        .order_by("-transferred_on"),
+    }

@@ -3,8 +3,10 @@ constraints) and answers bad input with a Vietnamese ValidationError, writing no
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from portal.models import PartyStatusChange, Person, PersonReadLog
+from portal.models import PartyStatusChange, Person, PersonReadLog, Position
 
 
 def _save_person(person: Person) -> Person:
@@ -40,3 +42,28 @@ def update_person(person: Person, **fields) -> Person:
 
 def log_person_read(*, user, person: Person, via: str) -> None:
     PersonReadLog.objects.create(user=user, person=person, via=via)
+
+
+@transaction.atomic
+def create_position(*, person: Person, organization, role, started_on, ended_on=None) -> Position:
+    position = Position(person=person, organization=organization, role=role, started_on=started_on,
+                        ended_on=ended_on)
+    position.full_clean()
+    position.save()
+    return position
+
+
+@transaction.atomic
+def end_position(position: Position, *, ended_on) -> Position:
+    """Close a position held until now (miễn nhiệm, hết nhiệm kỳ)."""
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    if position.ended_on is not None:
+        raise ValidationError(
+            {"ended_on": _("Chức vụ này đã kết thúc ngày %(date)s.")
+             % {"date": date_format(position.ended_on, "SHORT_DATE_FORMAT")}},
+            code="already_ended",
+        )
+    position.ended_on = ended_on
+    position.full_clean()
+    position.save(update_fields=["ended_on"])
+    return position
