@@ -25,3 +25,11 @@ def test_broker_down_gives_503(client, db, monkeypatch):
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
     assert response.json()["database"] == "ok"
+
+
+def test_probe_from_inside_a_container_is_answered(client, db, settings):
+    """Plain HTTP to 127.0.0.1 with production settings: no redirect, no host error."""
+    settings.ALLOWED_HOSTS = ["portal.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
