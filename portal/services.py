@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.models import PartyStatusChange, Person, PersonReadLog, Position
+from portal.models import PartyStatusChange, Person, PersonReadLog, Position, Transfer
 
 
 def _save_person(person: Person) -> Person:
@@ -67,3 +67,19 @@ def end_position(position: Position, *, ended_on) -> Position:
     position.full_clean()
     position.save(update_fields=["ended_on"])
     return position
+
+
+@transaction.atomic
+def transfer_person(person: Person, *, to_organization, transferred_on, kind=Transfer.Kind.PERMANENT,
+                    decision_number: str = "") -> Transfer:
+    """Chuyển sinh hoạt đảng: the person's unit changes and the move is kept, dated."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not to_organization.active:
+        raise ValidationError(_("Đơn vị chuyển đến đã ngừng hoạt động."))
+    transfer = Transfer(person=person, from_organization=person.organization, to_organization=to_organization,
+                        transferred_on=transferred_on, kind=kind, decision_number=decision_number)
+    transfer.full_clean()
+    transfer.save()
+    person.organization = to_organization
+    person.save(update_fields=["organization", "updated_at"])
+    return transfer

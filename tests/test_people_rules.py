@@ -72,3 +72,19 @@ def test_vietnamese_order_by_given_name_then_alphabet():
 def test_search_is_diacritic_insensitive(province):
     assert list(Person.objects.search("tran thi dang")) == [province["member"]]
     assert list(Person.objects.search("TRẦN thị ĐẢNG")) == [province["member"]]
+
+
+def test_transfer_moves_the_person_and_keeps_the_record(province):
+    member, cb3 = province["member"], province["units"]["CB3"]
+    transfer = services.transfer_person(member, to_organization=cb3, transferred_on=datetime.date(2026, 3, 1),
+                                        decision_number="12-QĐ/ĐU")
+    member.refresh_from_db()
+    assert member.organization == cb3
+    assert (transfer.from_organization.code, transfer.to_organization.code) == ("CB1", "CB3")
+
+
+def test_transfer_to_the_same_unit_is_refused(province):
+    member = province["member"]
+    with pytest.raises(ValidationError) as err:
+        services.transfer_person(member, to_organization=member.organization, transferred_on=datetime.date(2026, 3, 1))
+    assert "Đơn vị chuyển đến phải khác đơn vị chuyển đi." in str(err.value)
