@@ -1,6 +1,20 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from portal.api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("positions", views.PositionViewSet, basename="position")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", views.ApiRoot.as_view(), name="root"),
+    path("auth/token/", views.ObtainToken.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
 ]

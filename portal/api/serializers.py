@@ -1,0 +1,168 @@
+"""Thin serializers: shapes of the JSON, nothing more. Validation of people and
+positions lives in `portal.services`; the scope of posted units and people in the
+fields below, which look them up only inside what the user may see or manage."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.access import restrict
+from portal.api.permissions import can_manage
+from portal.models import Ethnicity, Organization, PartyStatus, Person, Position, PositionRole, TheoryLevel
+
+
+class CatalogueSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class UnitBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PersonBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="code")
+    level = CatalogueSerializer()
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "url", "code", "name", "level", "parent", "path", "depth", "active",
+                  "established_on", "dissolved_on", "sort_order"]
+
+
+class ChildUnitSerializer(OrganizationSerializer):
+    child_count = serializers.IntegerField(read_only=True)
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "child_count"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:person-detail")
+    organization = UnitBriefSerializer()
+    ethnicity = CatalogueSerializer()
+    party_status = CatalogueSerializer()
+    theory_level = CatalogueSerializer(allow_null=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "url", "full_name", "given_name", "gender", "birth_date", "ethnicity", "party_status",
+                  "party_status_since", "party_card_number", "admitted_on", "official_on", "organization",
+                  "education", "theory_level", "job_title"]
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:position-detail")
+    person = PersonBriefSerializer()
+    organization = UnitBriefSerializer()
+    role = CatalogueSerializer()
+
+    class Meta:
+        model = Position
+        fields = ["id", "url", "person", "organization", "role", "started_on", "ended_on"]
+
+
+# --- Input -----------------------------------------------------------------
+
+
+class InForceCodeField(serializers.SlugRelatedField):
+    """A catalogue entry by its code, among those in force today (rules as data)."""
+
+    default_error_messages = {
+        "does_not_exist": gettext_lazy("Không có mục “{value}” đang có hiệu lực trong danh mục."),
+        "invalid": gettext_lazy("Giá trị không hợp lệ."),
+    }
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(slug_field="code", queryset=model.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.in_force()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ManagedUnitField(serializers.Field):
+    """A unit by code or id, looked up only among the units the user manages: one
+    answer for "does not exist" and "not yours", so nothing leaks."""
+
+    def to_internal_value(self, data):
+        user = self.context["request"].user
+        units = restrict(Organization.objects.filter(active=True), user)
+        lookup = {"pk": data} if isinstance(data, int) or str(data).isdigit() else {"code": str(data)}
+        unit = units.filter(**lookup).first()
+        if unit is None or not can_manage(user, unit):
+            raise serializers.ValidationError(
+                _("Không tìm thấy đơn vị “%(unit)s” trong phạm vi bạn quản lý.") % {"unit": data})
+        return unit
+
+    def to_representation(self, value):
+        return value.code
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ManagedPersonField(serializers.Field):
+    def to_internal_value(self, data):
+        user = self.context["request"].user
+        try:
+            person = restrict(Person.objects.select_related("organization"), user).filter(pk=int(data)).first()
+        except (TypeError, ValueError):
+            person = None
+        if person is None or not can_manage(user, person.organization):
+            raise serializers.ValidationError(
+                _("Không tìm thấy người có mã %(id)s trong phạm vi bạn quản lý.") % {"id": data})
+        return person
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150)
+    gender = serializers.ChoiceField(choices=Person.Gender.choices)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    ethnicity = InForceCodeField(Ethnicity)
+    party_status = InForceCodeField(PartyStatus)
+    party_status_since = serializers.DateField(required=False, allow_null=True)
+    party_card_number = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    admitted_on = serializers.DateField(required=False, allow_null=True)
+    official_on = serializers.DateField(required=False, allow_null=True)
+    organization = ManagedUnitField()
+    education = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    theory_level = InForceCodeField(TheoryLevel, required=False, allow_null=True)
+    job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate_party_card_number(self, value):
+        # An absent card is NULL, never "", so the uniqueness rule only counts real numbers.
+        return value.strip() or None if value else None
+
+
+class PositionWriteSerializer(serializers.Serializer):
+    person = ManagedPersonField()
+    organization = ManagedUnitField()
+    role = InForceCodeField(PositionRole)
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PositionEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
