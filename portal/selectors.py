@@ -191,3 +191,20 @@ def person_history(person: Person) -> dict:
         "transfers": person.transfers.select_related("from_organization", "to_organization")
         .order_by("-transferred_on"),
     }
+
+
+def unit_choices(user) -> list[Organization]:
+    """Active units in reach, in tree order, each with `indent` (depth below the reach's top)."""
+    units = list(units_visible_to(user).filter(active=True).only("code", "name", "depth", "path").order_by("path"))
+    top = min((unit.depth for unit in units), default=0)
+    for unit in units:
+        unit.indent = unit.depth - top
+    return units
+
+
+def children_of(user, parent_ids) -> QuerySet[Organization]:
+    """Active children of several units at once, in display order."""
+    return (
+        units_visible_to(user).filter(parent_id__in=parent_ids, active=True)
+        .select_related("level").order_by("sort_order", "name")
+    )

@@ -1,7 +1,16 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from portal import selectors
+from portal.access import reach_of
+from portal.forms import PeopleFilterForm
+from portal.services import log_person_read
+
+PAGE_SIZE = 50
 
 
 def healthz(request):
@@ -27,29 +36,83 @@ def healthz(request):
 
 @login_required
 def dashboard(request):
-    return render(request, "portal/dashboard.html", {})
+    """One page, several sections: what the user manages, what he was granted, himself."""
+    user = request.user
+    context = {"own_person": selectors.own_person(user)}
+    if user.is_superuser:
+        context["overview"] = selectors.overview_counts(user)
+        context["top_units"] = selectors.with_subtree_counts(selectors.child_units(user, None))
+    else:
+        positions = list(selectors.positions_held(user))
+        context["managed"] = [
+            {"position": position, "counts": selectors.subtree_member_counts(position.organization)}
+            for position in positions
+        ]
+        grants = list(selectors.grants_held(user))
+        if grants:
+            ids = {grant.organization_id for grant in grants}
+            units = selectors.units_visible_to(user).filter(id__in=ids).select_related("level")
+            children = list(selectors.with_subtree_counts(selectors.children_of(user, ids)))
+            context["grants"] = grants
+            context["granted_units"] = [
+                (unit, [child for child in children if child.parent_id == unit.id])
+                for unit in selectors.with_subtree_counts(units.order_by("path"))
+            ]
+    return render(request, "portal/dashboard.html", context)
 
 
 @login_required
+@require_GET
 def unit_tree(request):
-    raise Http404
+    units = selectors.with_subtree_counts(selectors.child_units(request.user, None))
+    return render(request, "portal/unit_tree.html", {"units": units})
 
 
 @login_required
-def unit_detail(request, code):
-    raise Http404
-
-
-@login_required
+@require_GET
 def unit_children(request, code):
-    raise Http404
+    """The htmx partial that expands one node of the tree."""
+    unit = selectors.unit_by_code(request.user, code)
+    units = selectors.with_subtree_counts(selectors.child_units(request.user, unit))
+    return render(request, "portal/_unit_nodes.html", {"units": units, "parent": unit})
 
 
 @login_required
+@require_GET
+def unit_detail(request, code):
+    user = request.user
+    unit = selectors.unit_by_code(user, code)
+    members = Paginator(selectors.unit_members(user, unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.subtree_member_counts(unit)
+    return render(request, "portal/unit_detail.html", {
+        "unit": unit,
+        "ancestors": selectors.visible_ancestors(user, unit),
+        "positions": selectors.current_positions(unit),
+        "counts": counts,
+        "member_total": sum(counts.values()),
+        "members": members,
+        "children": selectors.with_subtree_counts(selectors.child_units(user, unit)),
+    })
+
+
+@login_required
+@require_GET
 def person_list(request):
-    raise Http404
+    user = request.user
+    form = PeopleFilterForm(request.GET, units=selectors.unit_choices(user))
+    people = selectors.people_list(user, form.filters())
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = any(value for name, value in form.cleaned_data.items())
+    return render(request, "portal/person_list.html", {"form": form, "page": page, "filtered": filtered})
 
 
 @login_required
+@require_GET
 def person_detail(request, pk):
-    raise Http404
+    person = selectors.person_by_id(request.user, pk)
+    log_person_read(user=request.user, person=person, via="web")
+    return render(request, "portal/person_detail.html", {
+        "person": person,
+        "can_see_unit": reach_of(request.user).covers_path(person.organization.path),
+        **selectors.person_history(person),
+    })
