@@ -1,0 +1,707 @@
+"""Demo data: a realistic province (DESIGN.md §5), the same every time for a given day.
+
+The generator is a chain of plain functions, one per kind of data (`plan_tree`,
+`plan_people`, `plan_positions`, `ensure_accounts`…), each taking the random generator
+and what the previous ones made; later issues add sessions, classes and commitments as
+further steps of `seed_province`. Everything is planned in memory first and written in
+bulk, so `--members 100000` takes about a minute: `create_units` writes exactly the rows
+that `portal.tree.create_organization` writes, and people go in with `bulk_create`
+(the row-history triggers still record every row).
+
+The tree is the one after the 2025 reform: no district level, đảng bộ xã/phường
+directly under the Tỉnh ủy beside the blocks of provincial agencies, the army and the
+police. It is shown as it stands today; its history before the reform is not modelled.
+"""
+
+import datetime
+import os
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.audit import acting_as
+from portal.catalogues import ETHNIC_GROUPS, ethnicity_code
+from portal.models import (
+    Ethnicity,
+    Grant,
+    Organization,
+    OrganizationChange,
+    OrganizationPeriod,
+    OrgLevel,
+    PartyStatus,
+    PartyStatusChange,
+    Person,
+    Position,
+    PositionRole,
+    StaffRole,
+    TheoryLevel,
+)
+
+PROVINCE_CODE = "TINH"
+DEFAULT_PASSWORD = "demo12345"
+DEFAULT_MEMBERS = 2000
+MIN_MEMBERS = 100
+SEED = 20250701  # the day the district level ended; any fixed number would do
+BATCH = 2000
+
+# ---------------------------------------------------------------------------
+# Names and other vocabulary
+# ---------------------------------------------------------------------------
+
+# Family names with their approximate share of the population.
+FAMILY_NAMES = [
+    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 30), ("Huỳnh", 21), ("Phan", 45),
+    ("Vũ", 20), ("Võ", 19), ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13), ("Ngô", 13), ("Dương", 10),
+    ("Lý", 5), ("Đinh", 6), ("Đoàn", 5), ("Trương", 5), ("Lâm", 4), ("Mai", 4), ("Trịnh", 4), ("Cao", 3),
+    ("Lương", 3), ("Tô", 2), ("Hà", 3), ("Tạ", 2), ("Châu", 2), ("Lưu", 2), ("Quách", 1), ("Kiều", 1),
+    ("Thái", 1), ("La", 1), ("Từ", 1),
+]
+# Minorities often carry family names of their own.
+MINORITY_FAMILY_NAMES = {
+    "Khmer": ["Thạch", "Danh", "Sơn", "Kim", "Lâm", "Chau", "Trần"],
+    "Hoa": ["Lý", "Lâm", "Trương", "Quách", "Hứa", "Mã", "Tăng", "Lưu"],
+    "Tày": ["Nông", "Hoàng", "Lục", "Triệu", "Ma", "Bế", "Hà"],
+    "Nùng": ["Nông", "Hoàng", "Lục", "Vi", "Lý", "Chu"],
+    "Thái": ["Lò", "Lường", "Cầm", "Quàng", "Vi", "Hà"],
+    "Mường": ["Bùi", "Đinh", "Quách", "Hà", "Bạch"],
+    "Mông": ["Giàng", "Thào", "Vàng", "Sùng", "Lầu", "Mua"],
+    "Dao": ["Triệu", "Bàn", "Đặng", "Lý", "Phùng"],
+    "Chăm": ["Đàng", "Châu", "Thông", "Quảng", "Lưu"],
+}
+MALE_MIDDLE = [("Văn", 40), ("Hữu", 6), ("Đức", 7), ("Minh", 8), ("Quốc", 6), ("Thanh", 6), ("Công", 5),
+               ("Ngọc", 4), ("Xuân", 4), ("Đình", 5), ("Trọng", 4), ("Quang", 5), ("Anh", 3), ("Duy", 3),
+               ("Gia", 2), ("Tấn", 4), ("Thành", 4), ("Hoàng", 3), ("Tuấn", 2), ("Chí", 3)]
+FEMALE_MIDDLE = [("Thị", 55), ("Ngọc", 8), ("Thanh", 6), ("Thu", 5), ("Kim", 5), ("Mỹ", 4), ("Phương", 3),
+                 ("Hồng", 4), ("Bích", 3), ("Diệu", 2), ("Minh", 3), ("Thùy", 4), ("Hoài", 2), ("Khánh", 2)]
+MALE_GIVEN = ["An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Huy", "Khoa", "Long", "Minh", "Nam",
+              "Phong", "Phúc", "Quang", "Sơn", "Tài", "Thắng", "Thành", "Tiến", "Trung", "Tuấn", "Việt",
+              "Vinh", "Hiếu", "Khang", "Lộc", "Lợi", "Nghĩa", "Nhân", "Tâm", "Thịnh", "Toàn", "Tú", "Hoàng",
+              "Đạt", "Kiên", "Hưng", "Phát", "Tín", "Bảo", "Danh", "Hậu", "Khải", "Lâm", "Luân", "Mạnh",
+              "Nguyên", "Phước", "Quý", "Sang", "Thái", "Thiện", "Trí", "Vũ", "Hòa", "Đông", "Giang"]
+FEMALE_GIVEN = ["Anh", "Châu", "Dung", "Giang", "Hà", "Hằng", "Hạnh", "Hoa", "Hồng", "Hương", "Huyền", "Lan",
+                "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quyên", "Tâm",
+                "Thảo", "Thu", "Thủy", "Trang", "Trinh", "Tuyết", "Uyên", "Vân", "Yến", "Xuân", "Diễm", "Ngọc",
+                "Nhi", "Vy", "Hiền", "Lụa", "Thắm", "Hậu", "Duyên", "Nhàn", "Phượng", "Tiên", "Thư", "Ly"]
+
+# Share of each ethnic group among members, per thousand; Kinh the rest. Every one of
+# the 54 groups gets at least a trace so a large province shows them all.
+MINORITY_SHARE = {"Khmer": 28, "Tày": 18, "Thái": 16, "Mường": 14, "Hoa": 12, "Nùng": 9, "Chăm": 7, "Mông": 5,
+                  "Dao": 5, "Gia Rai": 3, "Ê Đê": 3, "Ba Na": 2, "Sán Chay": 2, "Cơ Ho": 2, "Xtiêng": 2,
+                  "Chơ Ro": 1, "Sán Dìu": 1, "Mnông": 1, "Thổ": 1, "Khơ Mú": 1}
+TRACE_SHARE = 0.05
+
+SYLLABLES = ["An", "Bình", "Hòa", "Tân", "Phước", "Long", "Thạnh", "Mỹ", "Hiệp", "Thành", "Lợi", "Đông", "Tây",
+             "Trung", "Ninh", "Thuận", "Hưng", "Phú", "Lộc", "Khánh", "Định", "Quới", "Hội", "Lập", "Điền", "Sơn",
+             "Thới", "Vĩnh", "Trường", "Gia", "Châu", "Cẩm", "Bàu", "Trảng", "Hảo", "Nghĩa", "Xuân", "Phong",
+             "Tiên", "Hậu", "Đức", "Thái", "Quang", "Hữu", "Lạc", "Kim"]
+
+# Đảng bộ trực thuộc that are blocks of provincial bodies: code, name, share of the blocks' cells.
+BLOCKS = [
+    ("DBCQ", "Đảng bộ các cơ quan Đảng tỉnh", 0.08),
+    ("DBUB", "Đảng bộ Ủy ban nhân dân tỉnh", 0.52),
+    ("DBQS", "Đảng bộ Quân sự tỉnh", 0.12),
+    ("DBCA", "Đảng bộ Công an tỉnh", 0.28),
+]
+BLOCKS_SHARE = 0.25  # of all cells; the xã and phường hold the rest
+MAX_COMMUNES = 96
+
+# The chi bộ trực thuộc a đảng bộ cơ sở of each kind is made of; kinds not listed (a
+# school or health station of a xã, an ấp) are always a single chi bộ cơ sở.
+OFFICES = ["Văn phòng", "Phòng Tổ chức cán bộ", "Phòng Kế hoạch - Tài chính", "Thanh tra", "Phòng Nghiệp vụ",
+           "Phòng Tổng hợp", "Phòng Pháp chế", "Trung tâm Thông tin", "Phòng Quản lý chuyên ngành",
+           "Trung tâm Dịch vụ công"]
+INNER = {
+    "agency": OFFICES,
+    "college": ["Tổ Toán - Tin", "Tổ Ngữ văn", "Tổ Khoa học tự nhiên", "Tổ Khoa học xã hội", "Tổ Văn phòng"],
+    "hospital": ["Khoa Nội", "Khoa Ngoại", "Khoa Sản", "Khoa Nhi", "Khoa Khám bệnh", "Khoa Hồi sức cấp cứu",
+               "Phòng Kế hoạch tổng hợp", "Khoa Dược", "Khoa Xét nghiệm"],
+    "military": ["Ban Tham mưu", "Ban Chính trị", "Ban Hậu cần - Kỹ thuật", "Đại đội 1", "Đại đội 2", "Đại đội 3",
+                 "Tiểu đoàn 1", "Tiểu đoàn 2", "Đại đội Thông tin", "Đại đội Trinh sát"],
+    "police": ["Đội Tổng hợp", "Đội 1", "Đội 2", "Đội 3", "Đội 4", "Đội Điều tra", "Đội Tuần tra", "Đội Kỹ thuật"],
+    "party-office": ["Văn phòng Đảng ủy", "Ủy ban Mặt trận Tổ quốc", "Hội Nông dân", "Hội Liên hiệp Phụ nữ",
+                     "Đoàn Thanh niên", "Hội Cựu chiến binh"],
+    "government": ["Văn phòng HĐND và UBND", "Phòng Kinh tế", "Phòng Văn hóa - Xã hội",
+                   "Trung tâm Phục vụ hành chính công", "Ban Chỉ huy Quân sự"],
+}
+# Grassroots units (đảng bộ cơ sở or chi bộ cơ sở) of each block: (body, kind).
+GRASSROOTS = {
+    "DBCQ": [(body, "agency") for body in [
+        "Văn phòng Tỉnh ủy", "Ban Tổ chức Tỉnh ủy", "Ban Tuyên giáo và Dân vận Tỉnh ủy", "Ủy ban Kiểm tra Tỉnh ủy",
+        "Ban Nội chính Tỉnh ủy", "Báo và Phát thanh, Truyền hình tỉnh", "Trường Chính trị tỉnh",
+        "Cơ quan Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Tỉnh đoàn", "Cơ quan Hội Nông dân tỉnh",
+        "Cơ quan Hội Liên hiệp Phụ nữ tỉnh", "Cơ quan Liên đoàn Lao động tỉnh", "Cơ quan Hội Cựu chiến binh tỉnh",
+        "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh"]],
+    "DBUB": [(body, "agency") for body in [
+        "Sở Tài chính", "Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Xây dựng", "Sở Nông nghiệp và Môi trường",
+        "Sở Công Thương", "Sở Khoa học và Công nghệ", "Sở Văn hóa, Thể thao và Du lịch", "Sở Nội vụ", "Sở Tư pháp",
+        "Sở Dân tộc và Tôn giáo", "Thanh tra tỉnh", "Văn phòng Ủy ban nhân dân tỉnh", "Bảo hiểm xã hội tỉnh",
+        "Ban Quản lý các khu kinh tế"]] + [("Bệnh viện Đa khoa tỉnh", "hospital"),
+                                            ("Trường Cao đẳng Kỹ thuật - Công nghệ", "college")],
+    "DBQS": [(body, "military") for body in [
+        "Cơ quan Bộ Chỉ huy Quân sự tỉnh", "Trung đoàn bộ binh 1", "Trung đoàn bộ binh 2",
+        "Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "Trường Quân sự tỉnh"]],
+    "DBCA": [(body, "police") for body in [
+        "Phòng Tham mưu", "Phòng Cảnh sát giao thông", "Phòng Cảnh sát hình sự", "Phòng An ninh chính trị nội bộ",
+        "Phòng Cảnh sát điều tra tội phạm về ma túy", "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ",
+        "Phòng Xây dựng phong trào", "Trại tạm giam Công an tỉnh"]],
+}
+# Further bodies once the named ones run out, one set per place; công an xã are chi bộ of
+# the provincial police since 2025.
+MORE_BODIES = {
+    "DBCQ": [("Cơ quan Mặt trận và đoàn thể khu vực {place}", "agency")],
+    "DBUB": [("Trường THPT {place}", "college"), ("Trung tâm Y tế khu vực {place}", "hospital")],
+    "DBQS": [("Ban Chỉ huy phòng thủ khu vực {n}", "military")],
+    "DBCA": [("Công an xã {place}", "police")],
+}
+CELL_SHARE = {"DBCQ": 0.3, "DBUB": 0.3, "DBQS": 0.2, "DBCA": 0.4}  # chi bộ cơ sở among grassroots units
+
+JOBS = {
+    "agency": ["Chuyên viên", "Chuyên viên", "Chuyên viên chính", "Trưởng phòng", "Phó Trưởng phòng",
+               "Kế toán", "Văn thư", "Cán sự", "Nhân viên"],
+    "school": ["Giáo viên", "Giáo viên", "Giáo viên", "Hiệu trưởng", "Phó Hiệu trưởng", "Nhân viên",
+               "Tổng phụ trách Đội"],
+    "health": ["Bác sĩ", "Bác sĩ", "Điều dưỡng", "Điều dưỡng", "Y sĩ", "Dược sĩ", "Hộ sinh", "Kỹ thuật viên"],
+    "military": ["Sĩ quan", "Sĩ quan", "Quân nhân chuyên nghiệp", "Chính trị viên", "Trợ lý",
+                 "Công nhân viên quốc phòng"],
+    "police": ["Cán bộ", "Cán bộ", "Điều tra viên", "Đội trưởng", "Phó Đội trưởng", "Cảnh sát khu vực"],
+    "hamlet": ["Nông dân", "Nông dân", "Kinh doanh", "Công nhân", "Trưởng ấp", "Cựu chiến binh",
+               "Bí thư Chi đoàn", "Chi hội trưởng Hội Nông dân", "Lao động tự do"],
+}
+JOBS["college"], JOBS["hospital"] = JOBS["school"], JOBS["health"]
+JOBS["party-office"] = JOBS["government"] = ["Công chức", "Công chức", "Chuyên viên", "Phó Trưởng phòng",
+                                             "Trưởng phòng", "Người hoạt động không chuyên trách"]
+EDUCATION = {
+    "office": [("Đại học", 60), ("Thạc sĩ", 25), ("Tiến sĩ", 2), ("Cao đẳng", 8), ("12/12", 5)],
+    "armed": [("Đại học", 55), ("Cao đẳng", 15), ("Thạc sĩ", 10), ("12/12", 20)],
+    "hamlet": [("12/12", 40), ("9/12", 20), ("Trung cấp", 10), ("Đại học", 25), ("Cao đẳng", 5)],
+}
+THEORY = {  # code or None, weight
+    "office": [("cao-cap", 8), ("cu-nhan", 2), ("trung-cap", 30), ("so-cap", 45), (None, 15)],
+    "armed": [("cao-cap", 5), ("trung-cap", 35), ("so-cap", 50), (None, 10)],
+    "hamlet": [("trung-cap", 5), ("so-cap", 60), (None, 35)],
+}
+GROUP = {"agency": "office", "school": "office", "health": "office", "college": "office", "hospital": "office",
+         "party-office": "office",
+         "government": "office", "military": "armed", "police": "armed", "hamlet": "hamlet"}
+FEMALE_SHARE = {"agency": 0.45, "school": 0.7, "health": 0.6, "college": 0.6, "hospital": 0.6, "party-office": 0.45, "government": 0.45,
+                "military": 0.1, "police": 0.15, "hamlet": 0.4}
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def official_date(admitted_on: datetime.date) -> datetime.date:
+    """A dự bị member becomes chính thức twelve months after admission (Điều lệ Đảng, Điều 5)."""
+    return add_years(admitted_on, 1)
+
+
+def _day(base: datetime.date, offset_days: float) -> datetime.date:
+    return base + datetime.timedelta(days=int(offset_days))
+
+
+# ---------------------------------------------------------------------------
+# The tree
+# ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class UnitPlan:
+    code: str
+    name: str
+    level: str  # OrgLevel.code
+    parent: "UnitPlan | None" = None
+    established_on: datetime.date = datetime.date(2015, 1, 1)
+    decision_number: str = ""
+    sort_order: int = 0
+    kind: str = "agency"  # what the members do, for their jobs and schooling
+    workplace: str = ""  # for "chức danh, nơi công tác"
+    size: int = 0  # people in a chi bộ; 0 for a đảng bộ
+    children: list["UnitPlan"] = field(default_factory=list)
+    org: Organization | None = None  # once written
+
+    def add(self, child: "UnitPlan") -> "UnitPlan":
+        child.parent = self
+        child.sort_order = len(self.children) + 1
+        self.children.append(child)
+        return child
+
+    def walk(self) -> Iterable["UnitPlan"]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def cells(self) -> list["UnitPlan"]:
+        return [u for u in self.walk() if u.size]
+
+
+def cell_sizes(rng: random.Random, members: int) -> list[int]:
+    """Members per chi bộ, 8 to 60 with most around 20, adding up to `members`."""
+    sizes = []
+    while sum(sizes) < members:
+        sizes.append(int(rng.triangular(8, 61, 16)))
+    sizes = sizes or [members]
+    while len(sizes) < 12:  # a small province still has every kind of unit
+        sizes.append(8)
+    excess = sum(sizes) - members
+    for i in rng.sample(range(len(sizes)), len(sizes)):
+        cut = min(excess, sizes[i] - 8)
+        sizes[i] -= cut
+        excess -= cut
+    if excess:
+        raise ValueError(f"at least {len(sizes) * 8} members are needed")
+    return sizes
+
+
+def _place_names(rng: random.Random, count: int) -> list[str]:
+    names: list[str] = []
+    seen = set()
+    while len(names) < count:
+        name = " ".join(rng.sample(SYLLABLES, 2))
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
+    return names
+
+
+def _fill(parent: UnitPlan, sizes: list[int], rng: random.Random, *, bodies: list[tuple[str, str]],
+          cell_share: float) -> None:
+    """Hang `sizes` chi bộ under `parent`: some directly (chi bộ cơ sở), the rest grouped into
+    đảng bộ cơ sở with 2 to 12 chi bộ trực thuộc each. The first grassroots unit is a đảng
+    bộ cơ sở when there are cells enough, so every đảng bộ trực thuộc has both shapes;
+    bodies whose kind has no inner chi bộ (an ấp) are always chi bộ cơ sở."""
+    bodies = list(bodies)
+    n = 0
+    while sizes:
+        n += 1
+        body, kind = bodies.pop(0) if bodies else (f"Đơn vị số {n}", parent.kind)
+        workplace = body
+        established_on = _day(parent.established_on, rng.random() * 900)
+        code = f"{parent.code}-{n:02d}"
+        first = n == 1 and len(sizes) >= 3
+        if kind not in INNER or (not first and (len(sizes) < 2 or rng.random() < cell_share)):
+            parent.add(UnitPlan(code=code, name=f"Chi bộ {workplace}", level="chi-bo-co-so", kind=kind,
+                                size=sizes.pop(), established_on=established_on, workplace=workplace))
+            continue
+        grassroots = parent.add(UnitPlan(code=code, name=f"Đảng bộ {workplace}", level="dang-bo-co-so", kind=kind,
+                                         established_on=established_on, workplace=workplace))
+        inner = list(INNER[kind])
+        for m in range(1, min(len(sizes), max(2, int(rng.triangular(2, 13, 5)))) + 1):
+            name = inner.pop(0) if inner else f"số {m}"
+            grassroots.add(UnitPlan(code=f"{code}-{m:02d}", name=f"Chi bộ {name}", level="chi-bo-truc-thuoc",
+                                    kind=kind, size=sizes.pop(), workplace=workplace,
+                                    established_on=_day(established_on, rng.random() * 400)))
+
+
+def plan_tree(rng: random.Random, members: int) -> UnitPlan:
+    """The province: blocks of provincial bodies and đảng bộ xã/phường, each with đảng bộ
+    cơ sở (holding chi bộ trực thuộc) and chi bộ cơ sở."""
+    sizes = cell_sizes(rng, members)
+    rng.shuffle(sizes)
+    province = UnitPlan(code=PROVINCE_CODE, name="Đảng bộ tỉnh", level="dang-bo-tinh",
+                        established_on=datetime.date(2010, 1, 1), decision_number="01-QĐ/TW")
+    block_cells = max(9, round(len(sizes) * BLOCKS_SHARE))
+    # The first block holds the demo accounts' chi bộ: it needs a đảng bộ cơ sở with two chi bộ.
+    counts = [max(3 if i == 0 else 2, round(block_cells * share)) for i, (*_, share) in enumerate(BLOCKS)]
+    for i, (code, name, _share) in enumerate(BLOCKS):
+        block = province.add(UnitPlan(code=code, name=name, level="dang-bo-truc-thuoc", kind=GRASSROOTS[code][0][1],
+                                      established_on=datetime.date(2012, 1, 1), decision_number=f"{10 + i}-QĐ/TU"))
+        more = [(template.format(place=place, n=n), kind)
+                for n, place in enumerate(_place_names(rng, counts[i]), start=1) for template, kind in MORE_BODIES[code]]
+        _fill(block, [sizes.pop() for _ in range(counts[i])], rng, bodies=GRASSROOTS[code] + more,
+              cell_share=CELL_SHARE[code])
+    communes = max(1, min(MAX_COMMUNES, round(len(sizes) / 27)))
+    for i, place in enumerate(_place_names(rng, communes), start=1):
+        ward = rng.random() < 0.3
+        title, hamlet = (f"phường {place}", "khu phố") if ward else (f"xã {place}", "ấp")
+        count = len(sizes) // (communes - i + 1)
+        commune = province.add(UnitPlan(code=f"{'P' if ward else 'X'}{i:02d}", name=f"Đảng bộ {title}",
+                                        level="dang-bo-truc-thuoc", kind="hamlet", workplace=title,
+                                        established_on=datetime.date(2012, 1, 1), decision_number=f"{20 + i}-QĐ/TU"))
+        bodies = [(f"Cơ quan Đảng, Mặt trận và đoàn thể {title}", "party-office"),
+                  (f"Cơ quan chính quyền {title}", "government"), (f"Trường THCS {place}", "school"),
+                  (f"Trường Tiểu học {place}", "school"), (f"Trạm Y tế {title}", "health"),
+                  *[(f"{hamlet} {h}", "hamlet") for h in _place_names(rng, count)]]
+        _fill(commune, [sizes.pop() for _ in range(count)], rng, bodies=bodies, cell_share=0.5)
+    assert not sizes
+    return province
+
+
+@transaction.atomic
+def create_units(plans: list[UnitPlan]) -> None:
+    """Write the units (parents before children) with the rows `tree.create_organization`
+    writes for each: the Organization with its path and depth, one open period and one
+    "created" change. Ids come from the table's sequence, so paths are known before insert."""
+    levels = {lv.code: lv for lv in OrgLevel.objects.all()}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('portal_organization', 'id')) "
+                       "FROM generate_series(1, %s)", [len(plans)])
+        ids = [row[0] for row in cursor.fetchall()]
+    orgs = []
+    for plan, pk in zip(plans, ids, strict=True):
+        parent = plan.parent.org if plan.parent else None
+        plan.org = Organization(
+            id=pk, code=plan.code, name=plan.name, level=levels[plan.level], parent=parent,
+            path=f"{parent.path if parent else '/'}{pk}/", depth=parent.depth + 1 if parent else 0,
+            established_on=plan.established_on, sort_order=plan.sort_order, active=True,
+        )
+        orgs.append(plan.org)
+    Organization.objects.bulk_create(orgs, batch_size=BATCH)
+    OrganizationPeriod.objects.bulk_create(
+        [OrganizationPeriod(organization=o, parent=o.parent, name=o.name, level=o.level, path=o.path,
+                            valid_from=o.established_on) for o in orgs], batch_size=BATCH)
+    OrganizationChange.objects.bulk_create(
+        [OrganizationChange(kind=OrganizationChange.Kind.CREATED, organization=o, effective_on=o.established_on,
+                            decision_number=plan.decision_number, new_parent=o.parent, new_name=o.name)
+         for plan, o in zip(plans, orgs, strict=True)], batch_size=BATCH)
+
+
+# ---------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------
+
+
+class Catalogues:
+    """The catalogue rows the generator refers to, by code, read once."""
+
+    def __init__(self):
+        self.status = {s.code: s for s in PartyStatus.objects.all()}
+        self.ethnicity = {e.code: e for e in Ethnicity.objects.all()}
+        self.theory = {t.code: t for t in TheoryLevel.objects.all()}
+        self.role = {r.code: r for r in PositionRole.objects.all()}
+        self.staff = {r.code: r for r in StaffRole.objects.all()}
+
+
+def _weighted(pairs):
+    values, weights = zip(*pairs, strict=True)
+    return list(values), list(weights)
+
+
+@dataclass
+class PeoplePlan:
+    people: list[Person]
+    history: list[list[tuple[str, datetime.date]]]  # per person, (status code, from) in order
+    by_cell: dict[int, list[int]]  # id(UnitPlan) -> indexes into people
+
+
+def plan_people(rng: random.Random, province: UnitPlan, cat: Catalogues, today: datetime.date,
+                taken_cards: set[str]) -> PeoplePlan:
+    """Everyone who sinh hoạt in a chi bộ: members (chính thức, dự bị, miễn sinh hoạt) and
+    some quần chúng being prepared for admission, with dates that agree with each other."""
+    family, family_w = _weighted(FAMILY_NAMES)
+    male_mid, male_mid_w = _weighted(MALE_MIDDLE)
+    female_mid, female_mid_w = _weighted(FEMALE_MIDDLE)
+    groups = [(name, MINORITY_SHARE.get(name, TRACE_SHARE)) for name in ETHNIC_GROUPS if name != "Kinh"]
+    groups.append(("Kinh", 1000 - sum(w for _, w in groups)))
+    eth_names, eth_w = _weighted(groups)
+    eth_by_name = {name: cat.ethnicity[ethnicity_code(name)] for name in ETHNIC_GROUPS}
+    theory = {group: _weighted(pairs) for group, pairs in THEORY.items()}
+    education = {group: _weighted(pairs) for group, pairs in EDUCATION.items()}
+    status = cat.status
+
+    cells = province.cells()
+    total = sum(c.size for c in cells)
+    cards = iter(c for c in (f"{n:08d}" for n in rng.sample(range(10_000_000, 100_000_000), total + len(taken_cards)))
+                 if c not in taken_cards)
+    people, history, by_cell = [], [], {}
+    for cell in cells:
+        kind = cell.kind
+        indexes = by_cell.setdefault(id(cell), [])
+        for _ in range(cell.size):
+            female = rng.random() < FEMALE_SHARE[kind]
+            ethnic = rng.choices(eth_names, eth_w)[0]
+            surname = rng.choice(MINORITY_FAMILY_NAMES[ethnic]) if ethnic in MINORITY_FAMILY_NAMES and rng.random() < 0.8 \
+                else rng.choices(family, family_w)[0]
+            if female:
+                middle = rng.choices(female_mid, female_mid_w)[0]
+                given = rng.choice(FEMALE_GIVEN)
+                if middle == "Thị" and rng.random() < 0.25:  # "Nguyễn Thị Thu Hà"
+                    middle += " " + rng.choice(["Thu", "Ngọc", "Kim", "Thanh", "Mỹ", "Hồng"])
+            else:
+                middle = rng.choices(male_mid, male_mid_w)[0]
+                given = rng.choice(MALE_GIVEN)
+            # Working age in offices and the forces; in the ấp, retirees too, up to 75.
+            young, old, usual = (18, 75, 55) if kind == "hamlet" else (20, 58, 35)
+            age_days = rng.triangular(young * 365.25, old * 365.25 + 300, usual * 365.25)
+            birth = _day(today, -age_days)
+            adult = add_years(birth, 18)
+            roll = rng.random()
+            steps: list[tuple[str, datetime.date]] = []
+            card = admitted = official = None
+            if roll < 0.03:  # quần chúng: an admission candidate, recorded in the cell
+                age_days = rng.uniform(18.2 * 365.25, 35 * 365.25)
+                birth = _day(today, -age_days)
+                steps.append(("quan-chung", _day(today, -rng.uniform(30, 700))))
+            elif roll < 0.07 or adult > _day(today, -400):  # dự bị: admitted within the last twelve months
+                admitted = _day(today, -rng.uniform(1, 364))
+                birth = min(birth, _day(admitted, -rng.uniform(18.1 * 365.25, 40 * 365.25)))
+                steps.append(("du-bi", admitted))
+            else:
+                latest = min(_day(today, -366), add_years(birth, 50))
+                span = (latest - adult).days
+                admitted = _day(adult, rng.triangular(1, span, min(span, 6 * 365)))
+                official = official_date(admitted)
+                card = next(cards)
+                steps += [("du-bi", admitted), ("chinh-thuc", official)]
+                seventy = add_years(birth, 70)
+                if seventy < today and rng.random() < 0.6:  # members past 70 may be excused from meetings
+                    steps.append(("mien-sinh-hoat", _day(max(seventy, official), rng.uniform(1, (today - max(seventy, official)).days))))
+            theory_codes, theory_w = theory[GROUP[kind]]
+            level = rng.choices(theory_codes, theory_w)[0] if admitted else None
+            edu_values, edu_w = education[GROUP[kind]]
+            job = rng.choice(JOBS[kind])
+            if kind == "hamlet" and age_days > 61 * 365.25:
+                job = "Hưu trí"
+            person = Person(
+                full_name=f"{surname} {middle} {given}", gender=Person.Gender.FEMALE if female else Person.Gender.MALE,
+                birth_date=birth, ethnicity=eth_by_name[ethnic], party_status=status[steps[-1][0]],
+                party_status_since=steps[-1][1], party_card_number=card, admitted_on=admitted, official_on=official,
+                organization=cell.org, education=rng.choices(edu_values, edu_w)[0],
+                theory_level=cat.theory[level] if level else None,
+                job_title=f"{job}, {cell.workplace}" if cell.workplace else job,
+            )
+            indexes.append(len(people))
+            people.append(person)
+            history.append(steps)
+    return PeoplePlan(people=people, history=history, by_cell=by_cell)
+
+
+def write_people(plan: PeoplePlan, cat: Catalogues) -> None:
+    for person in plan.people:
+        person.refresh_derived_names()
+    Person.objects.bulk_create(plan.people, batch_size=BATCH)
+    PartyStatusChange.objects.bulk_create(
+        (PartyStatusChange(person=person, status=cat.status[code], effective_on=since)
+         for person, steps in zip(plan.people, plan.history, strict=True) for code, since in steps),
+        batch_size=BATCH)
+
+
+# ---------------------------------------------------------------------------
+# Positions
+# ---------------------------------------------------------------------------
+
+# The 2025-2030 term: congresses from the chi bộ up to the province, spring to autumn 2025.
+TERM_START = {"chi-bo-truc-thuoc": datetime.date(2025, 4, 10), "chi-bo-co-so": datetime.date(2025, 4, 20),
+              "dang-bo-co-so": datetime.date(2025, 5, 20), "dang-bo-truc-thuoc": datetime.date(2025, 7, 25),
+              "dang-bo-tinh": datetime.date(2025, 10, 15)}
+# (role, how many) per level; the committee of a chi bộ with nine members or more has three to five.
+COMMITTEES = {
+    "dang-bo-tinh": [("bi-thu", 1), ("pho-bi-thu", 3), ("uv-ban-thuong-vu", 11), ("cap-uy-vien", 35),
+                     ("chu-nhiem-ubkt", 1), ("uy-vien-ubkt", 8)],
+    "dang-bo-truc-thuoc": [("bi-thu", 1), ("pho-bi-thu", 2), ("uv-ban-thuong-vu", 5), ("cap-uy-vien", 12),
+                           ("chu-nhiem-ubkt", 1), ("uy-vien-ubkt", 4)],
+    "dang-bo-co-so": [("bi-thu", 1), ("pho-bi-thu", 1), ("cap-uy-vien", 5), ("chu-nhiem-ubkt", 1),
+                      ("uy-vien-ubkt", 2)],
+}
+LEADER_THEORY = {"dang-bo-tinh": "cao-cap", "dang-bo-truc-thuoc": "cao-cap", "dang-bo-co-so": "trung-cap"}
+
+
+def plan_positions(rng: random.Random, province: UnitPlan, people: PeoplePlan, cat: Catalogues,
+                   exclude: set[int]) -> list[Position]:
+    """Bí thư and phó bí thư in every unit, the committees and UBKT of the đảng bộ, chosen
+    among chính thức members of the unit's subtree who were official before the term began.
+    People in `exclude` hold nothing beyond their own chi bộ."""
+    positions = []
+    official = cat.status["chinh-thuc"]
+
+    def eligible(index: int, start: datetime.date) -> bool:
+        p = people.people[index]
+        return p.party_status_id == official.pk and p.official_on < start
+
+    for unit in province.walk():
+        start = TERM_START[unit.level]
+        if unit.size:
+            candidates = [i for i in people.by_cell[id(unit)] if eligible(i, start)]
+            roles = [("bi-thu", 1), ("pho-bi-thu", 1)]
+            if unit.size >= 9:
+                roles.append(("cap-uy-vien", rng.randint(1, 3)))
+            chosen = rng.sample(candidates, min(len(candidates), sum(n for _, n in roles)))
+        else:
+            cells = unit.cells()
+            wanted = sum(n for _, n in COMMITTEES[unit.level])
+            seen, chosen = set(), []
+            for _ in range(wanted * 6):
+                if len(chosen) == wanted:
+                    break
+                i = rng.choice(people.by_cell[id(rng.choice(cells))])
+                if i not in seen and i not in exclude and eligible(i, start):
+                    seen.add(i)
+                    chosen.append(i)
+            roles = COMMITTEES[unit.level]
+        holders = iter(chosen)
+        for role, count in roles:
+            for _ in range(count):
+                index = next(holders, None)
+                if index is None:
+                    break
+                person = people.people[index]
+                if role == "bi-thu" and not unit.size:
+                    best = LEADER_THEORY[unit.level]
+                    person.theory_level = cat.theory[best]
+                positions.append(Position(person=person, organization=unit.org, role=cat.role[role],
+                                          started_on=_day(start, rng.uniform(0, 20))))
+    return positions
+
+
+# ---------------------------------------------------------------------------
+# Accounts
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Account:
+    username: str
+    description: str
+    units: list[Organization]
+
+
+def _demo_units(province: UnitPlan) -> tuple[UnitPlan, UnitPlan]:
+    """The đảng bộ trực thuộc of the `daotao` grant and, inside it, the chi bộ trực thuộc of
+    `bithu` and `dangvien`."""
+    block = province.children[0]
+    cell = next(u for u in block.walk() if u.level == "chi-bo-truc-thuoc")
+    return block, cell
+
+
+def demo_password(given: str | None = None) -> tuple[str, str]:
+    """The password and where it came from."""
+    if given:
+        return given, "--password"
+    if os.environ.get("DEMO_PASSWORD"):
+        return os.environ["DEMO_PASSWORD"], "DEMO_PASSWORD"
+    return DEFAULT_PASSWORD, "default"
+
+
+def ensure_accounts(*, password: str, block: Organization, cell: Organization, secretary: Person | None,
+                    member: Person | None, cat: Catalogues) -> None:
+    """Create the five demo accounts that do not exist yet; existing ones are left as they are."""
+    User = get_user_model()
+
+    def user(username: str, **flags):
+        account, created = User.objects.get_or_create(username=username, defaults=flags)
+        if created:
+            account.set_password(password)
+            account.save(update_fields=["password"])
+        return account, created
+
+    user("admin", is_staff=True, is_superuser=True)
+    grants = [("tuyengiao", Organization.objects.get(code=PROVINCE_CODE)), ("daotao", block)]
+    for username, unit in grants:
+        account, created = user(username)
+        if created:
+            Grant.objects.create(user=account, organization=unit, role=cat.staff[username],
+                                 started_on=datetime.date(2025, 1, 2))
+    for username, person in [("bithu", secretary), ("dangvien", member)]:
+        if person is None or person.user_id:
+            continue
+        account, created = user(username)
+        if created:
+            Person.objects.filter(pk=person.pk).update(user=account)
+
+
+def describe_accounts() -> list[Account]:
+    """What each demo account reaches, read from the database (so it is right on a second run too)."""
+    User = get_user_model()
+    accounts = []
+    for user in User.objects.filter(username__in=["admin", "tuyengiao", "daotao", "bithu", "dangvien"]) \
+            .select_related("person__organization").order_by("id"):
+        grants = list(Grant.objects.current().filter(user=user).select_related("organization", "role"))
+        positions = list(Position.objects.current().filter(person__user=user).select_related("organization", "role"))
+        person = getattr(user, "person", None)
+        parts, units = [], []
+        if user.is_superuser:
+            parts.append("quản trị toàn hệ thống")
+        for g in grants:
+            parts.append(f"{g.role.name} tại {g.organization.code}")
+            units.append(g.organization)
+        for p in positions:
+            parts.append(f"{p.role.name} {p.organization.code}")
+            units.append(p.organization)
+        if person is not None and not positions:
+            parts.append(f"{person.party_status} tại {person.organization.code}")
+            units.append(person.organization)
+        accounts.append(Account(user.username, "; ".join(parts), units))
+    return accounts
+
+
+# ---------------------------------------------------------------------------
+# The whole province
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class SeedResult:
+    created: bool
+    units: int = 0
+    people: int = 0
+    status_changes: int = 0
+    positions: int = 0
+
+
+def _plan_list(province: UnitPlan) -> list[UnitPlan]:
+    return list(province.walk())
+
+
+def seed_province(*, members: int = DEFAULT_MEMBERS, password: str = DEFAULT_PASSWORD, seed: int = SEED,
+                  today: datetime.date | None = None) -> SeedResult:
+    """Generate the province unless one with code TINH exists; make the missing demo accounts."""
+    if members < MIN_MEMBERS:
+        raise ValueError(f"members must be at least {MIN_MEMBERS}")
+    today = today or timezone.localdate()
+    with acting_as(context="seed_demo"), transaction.atomic():
+        cat = Catalogues()
+        if Organization.objects.filter(code=PROVINCE_CODE).exists():
+            _ensure_accounts_for_existing(password, cat)
+            return SeedResult(created=False)
+        rng = random.Random(seed)
+        province = plan_tree(rng, members)
+        plans = _plan_list(province)
+        clashes = list(Organization.objects.filter(code__in=[p.code for p in plans]).values_list("code", flat=True)[:5])
+        if clashes:
+            raise ValueError(f"unit codes already used: {', '.join(clashes)}")
+        create_units(plans)
+        taken = set(Person.objects.exclude(party_card_number=None).values_list("party_card_number", flat=True))
+        people = plan_people(rng, province, cat, today, taken)
+        block, cell = _demo_units(province)
+        in_cell = people.by_cell[id(cell)]
+        positions = plan_positions(rng, province, people, cat, exclude=set(in_cell))
+        write_people(people, cat)
+        Position.objects.bulk_create(positions, batch_size=BATCH)
+        secretary = next(p.person for p in positions if p.organization == cell.org and p.role.code == "bi-thu")
+        holders = {p.person.pk for p in positions}
+        member = next(people.people[i] for i in in_cell
+                      if people.people[i].pk not in holders and people.people[i].party_status.code == "chinh-thuc")
+        ensure_accounts(password=password, block=block.org, cell=cell.org, secretary=secretary, member=member,
+                        cat=cat)
+        return SeedResult(created=True, units=len(plans), people=len(people.people),
+                          status_changes=sum(len(h) for h in people.history), positions=len(positions))
+
+
+def _ensure_accounts_for_existing(password: str, cat: Catalogues) -> None:
+    """On a second run: recreate only the accounts that went missing, from the units they
+    belong to (the first block and its first chi bộ trực thuộc, as generated)."""
+    province = Organization.objects.get(code=PROVINCE_CODE)
+    block = Organization.objects.filter(parent=province).order_by("sort_order", "id").first()
+    if block is None:
+        return
+    cell = Organization.objects.filter(path__startswith=block.path, level__code="chi-bo-truc-thuoc") \
+        .order_by("path").first()
+    secretary = member = None
+    if cell is not None:
+        bi_thu = Position.objects.current().filter(organization=cell, role__code="bi-thu").select_related("person")
+        secretary = bi_thu[0].person if bi_thu else None
+        member = (Person.objects.filter(organization=cell, party_status__code="chinh-thuc", positions=None)
+                  .order_by("id").first())
+    ensure_accounts(password=password, block=block, cell=cell, secretary=secretary, member=member, cat=cat)
