@@ -44,7 +44,8 @@ from portal.models import (
 PROVINCE_CODE = "TINH"
 DEFAULT_PASSWORD = "demo12345"
 DEFAULT_MEMBERS = 2000
-MIN_MEMBERS = 100
+MIN_CELLS = 16  # enough for every shape of unit and a xã
+MIN_MEMBERS = 150
 SEED = 20250701  # the day the district level ended; any fixed number would do
 BATCH = 2000
 
@@ -253,7 +254,7 @@ def cell_sizes(rng: random.Random, members: int) -> list[int]:
     while sum(sizes) < members:
         sizes.append(int(rng.triangular(8, 61, 16)))
     sizes = sizes or [members]
-    while len(sizes) < 12:  # a small province still has every kind of unit
+    while len(sizes) < MIN_CELLS:  # a small province still has every kind of unit
         sizes.append(8)
     excess = sum(sizes) - members
     for i in rng.sample(range(len(sizes)), len(sizes)):
@@ -280,14 +281,14 @@ def _fill(parent: UnitPlan, sizes: list[int], rng: random.Random, *, bodies: lis
           cell_share: float) -> None:
     """Hang `sizes` chi bộ under `parent`: some directly (chi bộ cơ sở), the rest grouped into
     đảng bộ cơ sở with 2 to 12 chi bộ trực thuộc each. The first grassroots unit is a đảng
-    bộ cơ sở when there are cells enough, so every đảng bộ trực thuộc has both shapes;
-    bodies whose kind has no inner chi bộ (an ấp) are always chi bộ cơ sở."""
+    bộ cơ sở when there are cells enough, leaving at least one for a chi bộ cơ sở, so every
+    đảng bộ trực thuộc has both shapes. Bodies whose kind has no inner chi bộ (an ấp) are
+    always a chi bộ cơ sở."""
     bodies = list(bodies)
     n = 0
     while sizes:
         n += 1
-        body, kind = bodies.pop(0) if bodies else (f"Đơn vị số {n}", parent.kind)
-        workplace = body
+        workplace, kind = bodies.pop(0) if bodies else (f"Đơn vị số {n}", parent.kind)
         established_on = _day(parent.established_on, rng.random() * 900)
         code = f"{parent.code}-{n:02d}"
         first = n == 1 and len(sizes) >= 3
@@ -298,7 +299,8 @@ def _fill(parent: UnitPlan, sizes: list[int], rng: random.Random, *, bodies: lis
         grassroots = parent.add(UnitPlan(code=code, name=f"Đảng bộ {workplace}", level="dang-bo-co-so", kind=kind,
                                          established_on=established_on, workplace=workplace))
         inner = list(INNER[kind])
-        for m in range(1, min(len(sizes), max(2, int(rng.triangular(2, 13, 5)))) + 1):
+        room = len(sizes) - 1 if first else len(sizes)  # and one left for a chi bộ cơ sở
+        for m in range(1, min(room, max(2, int(rng.triangular(2, 13, 5)))) + 1):
             name = inner.pop(0) if inner else f"số {m}"
             grassroots.add(UnitPlan(code=f"{code}-{m:02d}", name=f"Chi bộ {name}", level="chi-bo-truc-thuoc",
                                     kind=kind, size=sizes.pop(), workplace=workplace,

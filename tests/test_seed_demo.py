@@ -1,0 +1,259 @@
+"""seed_demo: the demo province, its accounts and their reach, and data that agree with themselves."""
+
+import datetime
+import io
+import random
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import demo, tree
+from portal.access import restrict
+from portal.models import (
+    Grant,
+    Organization,
+    OrganizationChange,
+    OrganizationPeriod,
+    OrgLevel,
+    PartyStatusChange,
+    Person,
+    Position,
+    RowHistory,
+    User,
+)
+
+DEMO_USERS = ["admin", "tuyengiao", "daotao", "bithu", "dangvien"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--members", "300", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    return seed()
+
+
+def counts() -> dict[str, int]:
+    models = [Organization, OrganizationPeriod, OrganizationChange, Person, PartyStatusChange, Position, Grant,
+              User, RowHistory]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def bithu_cell() -> Organization:
+    return Person.objects.get(user__username="bithu").organization
+
+
+def test_accounts_log_in_with_the_demo_password(seeded, client):
+    assert "demo12345" in seeded
+    for username in DEMO_USERS:
+        response = client.post(reverse("login"), {"username": username, "password": "demo12345"})
+        assert response.status_code == 302, username
+        assert response.wsgi_request.user.username == username
+        client.logout()
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_output_names_the_units_of_each_account(seeded):
+    cell = bithu_cell()
+    daotao_unit = Grant.objects.get(user__username="daotao").organization
+    for text in ["TINH", cell.code, cell.name, daotao_unit.code, *DEMO_USERS]:
+        assert text in seeded
+
+
+def test_reach_of_each_demo_user(seeded):
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
+    all_units = set(Organization.objects.values_list("code", flat=True))
+    cell = bithu_cell()
+    secretary = Person.objects.get(user=users["bithu"])
+    member = Person.objects.get(user=users["dangvien"])
+
+    def units(user):
+        return set(restrict(Organization.objects.all(), user).values_list("code", flat=True))
+
+    assert units(users["admin"]) == all_units
+    assert units(users["tuyengiao"]) == all_units
+    grant = Grant.objects.get(user=users["daotao"], role__code="daotao")
+    assert grant.organization.level.code == "dang-bo-truc-thuoc"
+    assert units(users["daotao"]) == set(tree.subtree(grant.organization).values_list("code", flat=True))
+    assert "TINH" not in units(users["daotao"]) and cell.code in units(users["daotao"])
+
+    assert cell.level.code == "chi-bo-truc-thuoc"
+    assert Position.objects.current().filter(person=secretary, organization=cell, role__code="bi-thu").exists()
+    assert units(users["bithu"]) == {cell.code}
+    assert set(restrict(Person.objects.all(), users["bithu"])) == set(Person.objects.filter(organization=cell))
+    assert member.organization == cell and member.party_status.code == "chinh-thuc"
+    assert units(users["dangvien"]) == set()
+    assert list(restrict(Person.objects.all(), users["dangvien"])) == [member]
+
+
+def test_dates_agree_with_statuses(seeded):
+    today = timezone.localdate()
+    people = list(Person.objects.select_related("party_status"))
+    seen = {p.party_status.code for p in people}
+    assert {"chinh-thuc", "du-bi", "quan-chung"} <= seen
+    for p in people:
+        status = p.party_status.code
+        assert demo.add_years(p.birth_date, 18) <= today < demo.add_years(p.birth_date, 76), p
+        if status == "quan-chung":
+            assert p.admitted_on is None and p.official_on is None and p.party_card_number is None
+            continue
+        assert p.admitted_on >= demo.add_years(p.birth_date, 18), p
+        if status == "du-bi":
+            assert p.official_on is None and demo.add_years(p.admitted_on, 1) > today >= p.admitted_on, p
+        else:
+            assert p.official_on == demo.add_years(p.admitted_on, 1) and p.official_on > p.admitted_on, p
+            assert p.official_on <= today and p.party_card_number, p
+
+
+def test_status_history_ends_in_the_current_status(seeded):
+    latest = {}
+    for change in PartyStatusChange.objects.select_related("status").order_by("person_id", "effective_on", "id"):
+        latest[change.person_id] = change
+    people = list(Person.objects.all())
+    assert set(latest) == {p.pk for p in people}
+    for p in people:
+        assert (latest[p.pk].status_id, latest[p.pk].effective_on) == (p.party_status_id, p.party_status_since)
+    # A member's history starts with dự bị on the admission day.
+    first = PartyStatusChange.objects.filter(person__admitted_on__isnull=False).order_by("person_id", "effective_on")
+    firsts = {}
+    for change in first.select_related("status", "person"):
+        firsts.setdefault(change.person_id, change)
+    assert all(c.status.code == "du-bi" and c.effective_on == c.person.admitted_on for c in firsts.values())
+
+
+def test_people_look_real(seeded):
+    people = list(Person.objects.select_related("ethnicity"))
+    assert len(people) == 300
+    cards = [p.party_card_number for p in people if p.party_card_number]
+    assert len(cards) == len(set(cards)) > 200
+    assert all(re.fullmatch(r"\d{8}", c) for c in cards)
+    assert sum(p.full_name != p.search_key for p in people) > 290  # diacritics kept
+    assert any(p.full_name.startswith("Nguyễn ") for p in people)
+    assert {p.gender for p in people} == {Person.Gender.MALE, Person.Gender.FEMALE}
+    minorities = [p for p in people if p.ethnicity.is_minority]
+    assert 5 <= len(minorities) < 90
+    for p in people[:50]:
+        assert p.given_name == p.full_name.split()[-1] and p.sort_key
+
+
+def test_units_members_and_positions(seeded):
+    levels = set(Organization.objects.values_list("level__code", flat=True))
+    assert levels == {"dang-bo-tinh", "dang-bo-truc-thuoc", "dang-bo-co-so", "chi-bo-co-so", "chi-bo-truc-thuoc"}
+    chi_bo_co_so = Organization.objects.filter(level__code="chi-bo-co-so").select_related("parent__level")
+    assert any(u.parent.level.code == "dang-bo-truc-thuoc" for u in chi_bo_co_so)
+    for unit in Organization.objects.select_related("level"):
+        members = Person.objects.filter(organization=unit).count()
+        if unit.level.is_cell:
+            assert 8 <= members <= 60, unit
+        else:
+            assert members == 0, unit
+        roles = list(Position.objects.filter(organization=unit).values_list("role__code", flat=True))
+        assert roles.count("bi-thu") == 1 and roles.count("pho-bi-thu") >= 1, unit
+        for position in Position.objects.filter(organization=unit).select_related("person__organization"):
+            assert position.person.organization.path.startswith(unit.path)
+            assert position.person.official_on < position.started_on <= timezone.localdate()
+
+
+def test_paths_follow_parents(seeded):
+    for org in Organization.objects.select_related("parent"):
+        assert org.path == (org.parent.path if org.parent else "/") + f"{org.pk}/"
+        assert org.depth == (org.parent.depth + 1 if org.parent else 0)
+        period = OrganizationPeriod.objects.get(organization=org)
+        assert (period.path, period.parent_id, period.valid_to) == (org.path, org.parent_id, None)
+        assert OrganizationChange.objects.filter(organization=org, kind="created").count() == 1
+
+
+def test_second_run_changes_nothing(seeded):
+    before = counts()
+    snapshot = list(Person.objects.order_by("id").values_list("id", "full_name", "party_status_id", "user_id"))
+    output = seed()
+    assert counts() == before
+    assert list(Person.objects.order_by("id").values_list("id", "full_name", "party_status_id", "user_id")) == snapshot
+    assert "không thay đổi" in output and "bithu" in output
+
+
+def test_if_empty_leaves_an_existing_tree_alone(province, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    before = counts()
+    output = seed("--if-empty")
+    assert counts() == before
+    assert "bỏ qua" in output and "tuyengiao" in output
+
+
+def test_password_from_the_environment(db, monkeypatch, client):
+    monkeypatch.setenv("DEMO_PASSWORD", "mat-khau-rieng-2025")
+    output = seed()
+    assert "DEMO_PASSWORD" in output
+    assert client.post(reverse("login"), {"username": "bithu", "password": "mat-khau-rieng-2025"}).status_code == 302
+    client.logout()
+    assert client.post(reverse("login"), {"username": "tuyengiao", "password": "demo12345"}).status_code == 200
+
+
+def test_same_seed_same_province(db):
+    plans = [demo.plan_tree(random.Random(demo.SEED), 300) for _ in range(2)]
+    shape = [[(u.code, u.name, u.level, u.size) for u in plan.walk()] for plan in plans]
+    assert shape[0] == shape[1]
+
+
+def test_bulk_units_equal_tree_create_organization(db):
+    """`demo.create_units` writes the very rows `tree.create_organization` writes."""
+    def plan(prefix):
+        root = demo.UnitPlan(code=f"{prefix}R", name="Đảng bộ thử", level="dang-bo-tinh",
+                             established_on=datetime.date(2012, 1, 1), decision_number="01-QĐ/TW")
+        block = root.add(demo.UnitPlan(code=f"{prefix}B", name="Đảng bộ khối", level="dang-bo-truc-thuoc",
+                                       established_on=datetime.date(2013, 2, 3), decision_number="5-QĐ/TU"))
+        block.add(demo.UnitPlan(code=f"{prefix}C", name="Chi bộ Văn phòng", level="chi-bo-co-so",
+                                established_on=datetime.date(2014, 3, 4)))
+        return list(root.walk())
+
+    bulk = plan("BULK")
+    demo.create_units(bulk)
+    one_by_one = plan("TREE")
+    for unit in one_by_one:
+        unit.org = tree.create_organization(
+            code=unit.code, name=unit.name, level=OrgLevel.objects.get(code=unit.level),
+            parent=unit.parent.org if unit.parent else None, established_on=unit.established_on,
+            decision_number=unit.decision_number, sort_order=unit.sort_order)
+
+    def rows(plans):
+        ids = {u.org.pk: f"#{i}" for i, u in enumerate(plans)}
+
+        def rel(path):  # the path with ids replaced by positions in the plan
+            return "/".join(ids.get(int(part), part) if part else "" for part in path.split("/"))
+
+        out = []
+        for u in plans:
+            org = Organization.objects.get(pk=u.org.pk)
+            period = OrganizationPeriod.objects.get(organization=org)
+            change = OrganizationChange.objects.get(organization=org)
+            out.append((
+                (org.name, org.level_id, ids.get(org.parent_id), rel(org.path), org.depth, org.active,
+                 org.established_on, org.dissolved_on, org.successor_id, org.sort_order),
+                (ids.get(period.parent_id), period.name, period.level_id, rel(period.path), period.valid_from,
+                 period.valid_to),
+                (change.kind, change.effective_on, change.decision_number, change.old_parent_id,
+                 ids.get(change.new_parent_id), change.old_name, change.new_name, list(change.related.all())),
+            ))
+        return out
+
+    assert rows(bulk) == rows(one_by_one)
+    # Ids came from the table's own sequence: a unit created afterwards does not collide.
+    later = tree.create_organization(code="LATER", name="Chi bộ sau", level=OrgLevel.objects.get(code="chi-bo-co-so"),
+                                     parent=None)
+    assert later.pk > max(u.org.pk for u in bulk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM portal_organization WHERE path NOT LIKE '/%%/'")
+        assert cursor.fetchone()[0] == 0
