@@ -34,6 +34,13 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
+def _units_with_children(user, units):
+    """[(unit, [its children])], each with subtree counts: two queries, whatever the tree."""
+    units = list(selectors.with_subtree_counts(units.order_by("path")))
+    children = list(selectors.with_subtree_counts(selectors.children_of(user, [unit.id for unit in units])))
+    return [(unit, [child for child in children if child.parent_id == unit.id]) for unit in units]
+
+
 @login_required
 def dashboard(request):
     """One page, several sections: what the user manages, what he was granted, himself."""
@@ -41,23 +48,17 @@ def dashboard(request):
     context = {"own_person": selectors.own_person(user)}
     if user.is_superuser:
         context["overview"] = selectors.overview_counts(user)
-        context["top_units"] = selectors.with_subtree_counts(selectors.child_units(user, None))
+        context["unit_groups"] = _units_with_children(user, selectors.child_units(user, None))
     else:
-        positions = list(selectors.positions_held(user))
         context["managed"] = [
             {"position": position, "counts": selectors.subtree_member_counts(position.organization)}
-            for position in positions
+            for position in selectors.positions_held(user)
         ]
         grants = list(selectors.grants_held(user))
         if grants:
-            ids = {grant.organization_id for grant in grants}
-            units = selectors.units_visible_to(user).filter(id__in=ids).select_related("level")
-            children = list(selectors.with_subtree_counts(selectors.children_of(user, ids)))
+            granted = selectors.units_visible_to(user).filter(id__in={grant.organization_id for grant in grants})
             context["grants"] = grants
-            context["granted_units"] = [
-                (unit, [child for child in children if child.parent_id == unit.id])
-                for unit in selectors.with_subtree_counts(units.order_by("path"))
-            ]
+            context["unit_groups"] = _units_with_children(user, granted.select_related("level"))
     return render(request, "portal/dashboard.html", context)
 
 

@@ -49,14 +49,14 @@ def test_staff_dashboard_lists_units_in_reach_with_counts(client, province):
     html = response.content.decode()
     assert "Đảng bộ Khối các cơ quan tỉnh" in html and "Đảng bộ Sở Giáo dục" in html
     assert "Đảng bộ xã Tân Hòa" not in html
-    (unit, children), = response.context["granted_units"]
+    (unit, children), = response.context["unit_groups"]
     assert unit.code == "DBK" and unit.member_count == 4  # CB1 (3) + CB2 (1)
     assert [(c.code, c.member_count) for c in children] == [("CS1", 4)]
 
 
 def test_tuyengiao_dashboard_covers_the_province(client, province):
     response = login(client, province, "tuyengiao").get(reverse("dashboard"))
-    (unit, children), = response.context["granted_units"]
+    (unit, children), = response.context["unit_groups"]
     assert unit.code == "TINH" and unit.member_count == 5
     assert {c.code: c.member_count for c in children} == {"DBK": 4, "DBX": 1}
 
@@ -72,6 +72,8 @@ def test_admin_dashboard_overview(client, province):
     response = login(client, province, "admin").get(reverse("dashboard"))
     assert response.context["overview"]["units"] == 7
     assert response.context["overview"]["members"] == 5
+    (unit, children), = response.context["unit_groups"]
+    assert unit.code == "TINH" and [c.code for c in children] == ["DBK", "DBX"]
     assert reverse("admin:index") in response.content.decode()
 
 
@@ -269,3 +271,8 @@ def test_switching_to_english(client, province):
     assert "17/05/1985" in client.get(reverse("person_detail", args=[province["member"].pk])).content.decode()
     back = client.post(reverse("set_language"), {"language": "vi", "next": "/"}, follow=True)
     assert "Hồ sơ của tôi" in back.content.decode()
+
+
+def test_browser_language_does_not_switch_the_portal(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi" and "Đăng nhập" in response.content.decode()
