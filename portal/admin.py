@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import TokenProxy
 
 from portal import services, tree
-from portal.access import is_registered, managed_subtrees_q, restrict
+from portal.access import is_registered, restrict
 from portal.api.permissions import can_manage
 from portal.models import (
     Ethnicity,
@@ -47,7 +47,7 @@ admin.site.site_header = gettext_lazy("Quản trị Cổng học tập lý luậ
 admin.site.site_title = gettext_lazy("Quản trị")
 
 
-class SuperuserOnly:
+class SuperuserOnlyAdmin:
     """Accounts, catalogues (rules as data) and tables that hang off no unit."""
 
     def _superuser(self, request) -> bool:
@@ -113,11 +113,11 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class PortalUserAdmin(SuperuserOnly, UserAdmin):
+class PortalUserAdmin(SuperuserOnlyAdmin, UserAdmin):
     pass
 
 
-class CatalogueAdmin(SuperuserOnly, admin.ModelAdmin):
+class CatalogueAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "sort_order", "valid_from", "valid_to"]
     list_editable = ["sort_order"]
     search_fields = ["code", "name"]
@@ -137,7 +137,7 @@ def _superuser_only(model) -> None:
     if admin.site.is_registered(model):
         current = type(admin.site.get_model_admin(model))
         admin.site.unregister(model)
-        admin.site.register(model, type(current.__name__, (SuperuserOnly, current), {}))
+        admin.site.register(model, type(current.__name__, (SuperuserOnlyAdmin, current), {}))
 
 
 for _model in (Group, TokenProxy, AccessAttempt, AccessFailureLog, AccessLog):
@@ -279,16 +279,10 @@ class OrganizationChangeAdmin(ReadOnly, ScopedAdmin):
 
 
 @admin.register(OrganizationPeriod)
-class OrganizationPeriodAdmin(ReadOnly, admin.ModelAdmin):
+class OrganizationPeriodAdmin(ReadOnly, ScopedAdmin):
     list_display = ["organization", "name", "parent", "level", "valid_from", "valid_to"]
     list_select_related = ["organization", "parent", "level"]
     search_fields = ["organization__code", "name"]
-
-    def get_queryset(self, request):
-        # The unit's current subtree; periods are its own history.
-        condition = managed_subtrees_q(request.user, "organization")
-        queryset = super().get_queryset(request)
-        return queryset if condition is None else queryset.filter(condition)
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -417,7 +411,7 @@ class PersonReadLogAdmin(ReadOnly, ScopedAdmin):
 
 
 @admin.register(RowHistory)
-class RowHistoryAdmin(SuperuserOnly, ReadOnly, admin.ModelAdmin):
+class RowHistoryAdmin(SuperuserOnlyAdmin, ReadOnly, admin.ModelAdmin):
     """Rows of any table: no single unit to scope them by, so superusers only."""
 
     list_display = ["changed_at", "table_name", "row_id", "action", "actor", "context"]

@@ -16,4 +16,5 @@ class PortalConfig(AppConfig):
         access.register(models.PartyStatusChange, org_field="person__organization", person_field="person")
         access.register(models.Grant, org_field="organization")
         access.register(models.OrganizationChange, org_field="organization")
+        access.register(models.OrganizationPeriod, org_field="organization")
         access.register(models.PersonReadLog, org_field="person__organization")

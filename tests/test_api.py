@@ -132,7 +132,7 @@ def test_details_inside_answer_and_outside_are_404(world, role):
 
     # A filter naming a unit outside the reach is a 404 too, not an empty list.
     status = 200 if "CB3" in ORG_REACH[role] else 404
-    assert client.get("/api/v1/people/", {"organization": "CB3"}).status_code == status
+    assert client.get("/api/v1/people/", {"unit": "CB3"}).status_code == status
     assert client.get("/api/v1/positions/", {"organization": units["CB3"].code}).status_code == status
 
 
@@ -161,7 +161,7 @@ def test_people_search_and_filters_match_the_selector(world):
     client = client_for(world["users"]["tuyengiao"])
     hit = client.get("/api/v1/people/", {"q": "hoang van xa"}).json()
     assert [p["full_name"] for p in hit["results"]] == ["Hoàng Văn Xa"]
-    in_cs1 = fetch_all(client, "/api/v1/people/", organization="CS1")
+    in_cs1 = fetch_all(client, "/api/v1/people/", unit="CS1")
     assert {p["full_name"] for p in in_cs1} == people_names(world, "secretary", "member", "cb1", "cb2")
     women = fetch_all(client, "/api/v1/people/", gender="nu")
     assert {p["full_name"] for p in women} == {p.full_name for p in Person.objects.filter(gender="nu")}
@@ -406,7 +406,7 @@ def add_people(unit, n: int, start: int) -> None:
 def query_counts(client) -> dict[str, int]:
     counts = {}
     for url in ["/api/v1/people/", "/api/v1/organizations/", "/api/v1/positions/",
-                "/api/v1/organizations/CS1/children/", "/api/v1/people/?q=nguyen&organization=CS1"]:
+                "/api/v1/organizations/CS1/children/", "/api/v1/people/?q=nguyen&unit=CS1"]:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         assert response.status_code == 200

@@ -106,7 +106,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 _PEOPLE_PARAMS = [
     OpenApiParameter("q", str, description="Tìm theo họ tên, không phân biệt dấu"),
-    OpenApiParameter("organization", str, description="Mã đơn vị: cả đơn vị và cấp dưới"),
+    OpenApiParameter("unit", str, description="Mã đơn vị: cả đơn vị và cấp dưới (như trang danh sách)"),
     OpenApiParameter("party_status", str, description="Mã tình trạng đảng viên"),
     OpenApiParameter("gender", str, enum=["nam", "nu"]),
     OpenApiParameter("ethnicity", str, description="Mã dân tộc"),
@@ -127,7 +127,7 @@ class PersonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _filters(self) -> PeopleFilter:
         params = self.request.query_params
-        code = params.get("organization", "").strip()
+        code = params.get("unit", "").strip()
         return PeopleFilter(
             query=params.get("q", "").strip(),
             organization=selectors.unit_by_code(self.request.user, code) if code else None,
