@@ -17,6 +17,7 @@ from portal.models import (
     PersonReadLog,
     Position,
     PositionRole,
+    RowHistory,
 )
 from tests.factories import give_position, make_unit
 
@@ -200,6 +201,17 @@ def test_token_auth(world):
     # Same token on a second request.
     again = anonymous.post("/api/v1/auth/token/", {"username": "bithu", "password": "demo12345"})
     assert again.json()["token"] == token
+
+
+def test_writes_with_a_token_are_attributed_to_its_user(world):
+    token = APIClient().post("/api/v1/auth/token/", {"username": "bithu", "password": "demo12345"}).json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = client.post("/api/v1/people/", person_payload(world), format="json")
+    assert response.status_code == 201
+    row = RowHistory.objects.get(table_name="portal_person", row_id=response.json()["id"], action="I")
+    assert row.actor == world["users"]["bithu"]
+    assert row.context == "POST /api/v1/people/"
 
 
 def test_wrong_credentials_get_a_vietnamese_error(world):
