@@ -2,7 +2,9 @@
 
 A user's reach is a set of organisation subtrees, from (a) positions he holds whose role
 manages a subtree (bí thư of X reaches X and below), (b) staff grants (tuyengiao at X),
-plus (c) his own person record. Every queryset a page, API endpoint, admin page, export
+plus (c) his own person record. Writing about a unit's records needs more than reading:
+the unit must lie in a subtree the user manages, by position or by a grant whose role
+may edit records (`can_manage`). Every queryset a page, API endpoint, admin page, export
 or task touches goes through `restrict()`; outside the reach the answer is 404, exactly
 as for an id that does not exist.
 
@@ -24,6 +26,7 @@ from django.utils import timezone
 class Reach:
     everything: bool = False
     paths: tuple[str, ...] = ()
+    manage_paths: tuple[str, ...] = ()
     person_id: int | None = None
 
     @property
@@ -32,6 +35,9 @@ class Reach:
 
     def covers_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.paths)
+
+    def manages_path(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.manage_paths)
 
 
 @dataclass(frozen=True)
@@ -44,14 +50,15 @@ _SCOPES: dict[type[models.Model], Scope] = {}
 _NOBODY = Reach()
 
 _REACH_SQL = """
-    SELECT 'path', o.path FROM portal_position p
+    SELECT 'manage', o.path FROM portal_position p
       JOIN portal_person pe ON pe.id = p.person_id
       JOIN portal_positionrole r ON r.id = p.role_id
       JOIN portal_organization o ON o.id = p.organization_id
      WHERE pe.user_id = %(user)s AND r.manages_subtree AND o.active
        AND p.started_on <= %(today)s AND (p.ended_on IS NULL OR p.ended_on >= %(today)s)
     UNION ALL
-    SELECT 'path', o.path FROM portal_grant g
+    SELECT CASE WHEN sr.may_edit_records THEN 'manage' ELSE 'read' END, o.path FROM portal_grant g
+      JOIN portal_staffrole sr ON sr.id = g.role_id
       JOIN portal_organization o ON o.id = g.organization_id
      WHERE g.user_id = %(user)s AND o.active
        AND g.started_on <= %(today)s AND (g.ended_on IS NULL OR g.ended_on >= %(today)s)
@@ -88,13 +95,23 @@ def reach_of(user) -> Reach:
         with connection.cursor() as cursor:
             cursor.execute(_REACH_SQL, {"user": user.pk, "today": timezone.localdate()})
             rows = cursor.fetchall()
-        paths = sorted({value for kind, value in rows if kind == "path"})
-        # Keep only the top of nested subtrees, so the filter has as few terms as possible.
-        tops = tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
         person_id = next((int(value) for kind, value in rows if kind == "self"), None)
-        reach = Reach(paths=tops, person_id=person_id)
+        reach = Reach(paths=_tops(value for kind, value in rows if kind != "self"),
+                      manage_paths=_tops(value for kind, value in rows if kind == "manage"),
+                      person_id=person_id)
     user._portal_reach = reach
     return reach
+
+
+def _tops(paths) -> tuple[str, ...]:
+    """Only the top of nested subtrees, so a filter has as few terms as possible."""
+    paths = sorted(set(paths))
+    return tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+
+
+def can_manage(user, organization) -> bool:
+    """May `user` change the records (people, positions) of `organization`?"""
+    return reach_of(user).manages_path(organization.path)
 
 
 def _prefixed(field: str, lookup: str) -> str:

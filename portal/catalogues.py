@@ -43,10 +43,11 @@ POSITION_ROLES = [
 ]
 
 STAFF_ROLES = [
-    ("tuyengiao", "Tuyên giáo"),
-    ("daotao", "Đào tạo, bồi dưỡng"),
-    ("tochuc", "Tổ chức"),
-    ("kiemtra", "Kiểm tra"),
+    # code, name, may_edit_records
+    ("tuyengiao", "Tuyên giáo", False),
+    ("daotao", "Đào tạo, bồi dưỡng", False),
+    ("tochuc", "Tổ chức", True),
+    ("kiemtra", "Kiểm tra", False),
 ]
 
 THEORY_LEVELS = [
@@ -73,8 +74,19 @@ def ethnicity_code(name: str) -> str:
 
 
 def load(apps) -> None:
-    """Create or update every entry (idempotent)."""
-    model = apps.get_model
+    """Create or update every entry (idempotent). Migrations call it with their historical
+    models, so fields that a later migration adds are left out until then."""
+
+    class model:
+        def __init__(self, app_label, name):
+            self.model = apps.get_model(app_label, name)
+            self.objects = self
+            self.fields = {f.name for f in self.model._meta.get_fields()}
+
+        def update_or_create(self, code, defaults):
+            known = {k: v for k, v in defaults.items() if k in self.fields}
+            return self.model.objects.update_or_create(code=code, defaults=known)
+
     for order, (code, name, grassroots, cell, valid_to) in enumerate(ORG_LEVELS):
         model("portal", "OrgLevel").objects.update_or_create(
             code=code, defaults=dict(name=name, sort_order=order, is_grassroots=grassroots, is_cell=cell,
@@ -86,8 +98,9 @@ def load(apps) -> None:
         model("portal", "PositionRole").objects.update_or_create(
             code=code, defaults=dict(name=name, sort_order=order, manages_subtree=manages,
                                      is_committee_member=committee))
-    for order, (code, name) in enumerate(STAFF_ROLES):
-        model("portal", "StaffRole").objects.update_or_create(code=code, defaults=dict(name=name, sort_order=order))
+    for order, (code, name, may_edit) in enumerate(STAFF_ROLES):
+        model("portal", "StaffRole").objects.update_or_create(
+            code=code, defaults=dict(name=name, sort_order=order, may_edit_records=may_edit))
     for order, (code, name) in enumerate(THEORY_LEVELS):
         model("portal", "TheoryLevel").objects.update_or_create(code=code, defaults=dict(name=name, sort_order=order))
     for order, name in enumerate(ETHNIC_GROUPS):

@@ -104,6 +104,13 @@ class PositionRole(CatalogueEntry):
 class StaffRole(CatalogueEntry):
     """Vai trò nghiệp vụ được giao: tuyên giáo, đào tạo, tổ chức…"""
 
+    may_edit_records = models.BooleanField(
+        _("được cập nhật hồ sơ"),
+        default=False,
+        help_text=_("Người được giao vai trò này được sửa hồ sơ đảng viên, chức vụ của đơn vị và cấp dưới; "
+                    "các vai trò khác chỉ được xem và báo cáo."),
+    )
+
     class Meta(CatalogueEntry.Meta):
         verbose_name = _("vai trò nghiệp vụ")
         verbose_name_plural = _("vai trò nghiệp vụ")

@@ -2,8 +2,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _vietnamese(settings):
+def _test_settings(settings):
     settings.LANGUAGE_CODE = "vi"
+    # The production hasher costs a second per demo user; tests need no brute-force resistance.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

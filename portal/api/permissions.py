@@ -1,19 +1,13 @@
 """Who may write through the API (and the admin).
 
-Reading follows `portal.access.restrict`; writing needs more: the unit must lie in a
-subtree the user manages (a position or a grant). A user whose reach is only his own
-record (a plain member) reads himself but writes nothing.
+Reading follows `portal.access.restrict`; writing follows `portal.access.can_manage`.
 """
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
-from portal.access import reach_of
+from portal.access import can_manage
 from portal.models import Organization
-
-
-def can_manage(user, organization: Organization) -> bool:
-    return reach_of(user).covers_path(organization.path)
 
 
 def require_manage(user, organization: Organization) -> None:
