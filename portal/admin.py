@@ -6,6 +6,9 @@ third-party tables are for superusers. Writes go through `portal.services` and
 a unit's parent or name is never edited in place but moved or renamed by a dated decision.
 """
 
+from functools import reduce
+from operator import or_
+
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
@@ -14,6 +17,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +25,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import TokenProxy
 
 from portal import services, tree
-from portal.access import is_registered, restrict
-from portal.api.permissions import can_manage
+from portal.access import can_manage, is_registered, reach_of, restrict
 from portal.models import (
     Ethnicity,
     Grant,
@@ -82,18 +85,36 @@ class ReadOnly:
         return False
 
 
+def managed(queryset, user, org_field: str = ""):
+    """`queryset` narrowed to the units the user manages (`portal.access.can_manage`, as a filter)."""
+    reach = reach_of(user)
+    if reach.everything:
+        return queryset
+    lookup = f"{org_field}__path__startswith" if org_field else "path__startswith"
+    return queryset.filter(reduce(or_, [Q(**{lookup: p}) for p in reach.manage_paths], Q(pk__in=[])))
+
+
 class ScopedAdmin(admin.ModelAdmin):
-    """Lists, detail pages and choice lists narrowed to the user's reach; an object may
-    be changed only where the user manages its unit (`unit_of`)."""
+    """Lists and detail pages narrowed to the user's reach; an object may be added or
+    changed only where the user manages its unit (`unit_of`), and the choice lists of a
+    form offer only those units and their people."""
 
     def get_queryset(self, request):
         return restrict(super().get_queryset(request), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         model = db_field.remote_field.model
-        if is_registered(model):
+        if model is Organization:
+            kwargs["queryset"] = managed(Organization.objects.filter(active=True), request.user)
+        elif model is Person:
+            kwargs["queryset"] = managed(Person.objects.all(), request.user, "organization")
+        elif is_registered(model):
             kwargs["queryset"] = restrict(model._default_manager.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, *args):
+        reach = reach_of(request.user)
+        return super().has_add_permission(request, *args) and (reach.everything or bool(reach.manage_paths))
 
     def unit_of(self, obj) -> Organization | None:
         return None
@@ -171,7 +192,7 @@ class MoveForm(TreeDecisionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = restrict(Organization.objects.filter(active=True), self.user)
+        self.fields["new_parent"].queryset = managed(Organization.objects.filter(active=True), self.user)
 
 
 class RenameForm(TreeDecisionForm):
@@ -229,6 +250,9 @@ class OrganizationAdmin(ScopedAdmin):
     def _tree_action(self, request, queryset, form_class, title, apply):
         """An action with a confirmation page holding the decision's date and number;
         `apply(unit, data)` runs for each selected unit, all or nothing."""
+        if any(not can_manage(request.user, unit) for unit in queryset):
+            self.message_user(request, _("Bạn không có quyền thay đổi một số đơn vị đã chọn."), messages.ERROR)
+            return None
         form = form_class(request.POST if "apply" in request.POST else None, user=request.user)
         if form.is_valid():
             try:

@@ -18,7 +18,7 @@ from portal.models import (
     PersonReadLog,
     Position,
 )
-from tests.factories import make_unit
+from tests.factories import UserFactory, give_grant, make_unit
 
 READ_MODELS = ["organization", "person", "position", "grant", "transfer", "partystatuschange",
                "organizationchange", "organizationperiod", "personreadlog"]
@@ -38,6 +38,13 @@ def reader(user):
 def editor(user):
     return staff(user, *(f"view_{m}" for m in READ_MODELS), "add_person", "change_person", "add_organization",
                  "change_organization", "add_position", "change_position")
+
+
+def organizer(province):
+    """Organisation-board staff whose grant on DBK may edit records."""
+    user = UserFactory(username="tochuc")
+    give_grant(user, province["units"]["DBK"], "tochuc")
+    return editor(user)
 
 
 def logged_in(client, user):
@@ -155,7 +162,7 @@ def test_move_under_own_descendant_is_refused_and_writes_nothing(client, provinc
 
 
 def test_staff_moves_only_within_reach(client, province):
-    logged_in(client, editor(province["users"]["daotao"]))
+    logged_in(client, organizer(province))
     units = province["units"]
     refused = move(client, [units["CB2"]], units["DBX"])
     assert refused.status_code == 200 and "new_parent" in refused.context["form"].errors
@@ -164,6 +171,10 @@ def test_staff_moves_only_within_reach(client, province):
     move(client, [units["CB3"]], units["CS1"])
     assert Organization.objects.get(code="CB3").parent.code == "DBX"
     assert move(client, [units["CB2"]], units["DBK"]).status_code == 302
+    assert Organization.objects.get(code="CB2").parent.code == "DBK"
+    # A read-only grant (daotao on DBK) sees the units but moves none.
+    logged_in(client, editor(province["users"]["daotao"]))
+    move(client, [units["CB2"]], units["CS1"])
     assert Organization.objects.get(code="CB2").parent.code == "DBK"
 
 
@@ -209,7 +220,7 @@ def test_adding_a_person_goes_through_the_service(client, province):
 
 
 def test_bad_person_is_refused_in_vietnamese(client, province):
-    logged_in(client, editor(province["users"]["tuyengiao"]))
+    logged_in(client, organizer(province))
     before = Person.objects.count()
     cb1 = province["units"]["CB1"]
     duplicate = client.post("/admin/portal/person/add/",
@@ -221,6 +232,14 @@ def test_bad_person_is_refused_in_vietnamese(client, province):
     assert dates.status_code == 200
     assert "Ngày chính thức phải sau ngày vào Đảng." in dates.content.decode()
     assert Person.objects.count() == before
+
+
+def test_read_only_grant_adds_and_changes_nothing(client, province):
+    logged_in(client, editor(province["users"]["tuyengiao"]))
+    assert client.get("/admin/portal/person/add/").status_code == 403
+    person = province["others"]["cb1"]
+    page = client.get(f"/admin/portal/person/{person.pk}/change/")
+    assert page.status_code == 200 and not page.context["has_change_permission"]
 
 
 def test_no_person_added_outside_the_managed_subtree(client, province):

@@ -19,7 +19,7 @@ from portal.models import (
     PositionRole,
     RowHistory,
 )
-from tests.factories import give_position, make_unit
+from tests.factories import UserFactory, give_grant, give_position, make_unit
 
 ALL_UNITS = {"TINH", "DBK", "CS1", "CB1", "CB2", "DBX", "CB3"}
 DUPLICATE_CARD = "Số thẻ đảng viên này đã được cấp cho người khác."
@@ -36,9 +36,12 @@ def _fresh_cache():
 
 @pytest.fixture
 def world(province):
-    """The province, plus an inspection committee member (no reach) in CB1 and a secretary in CB3."""
+    """The province, plus an inspection committee member (no reach) in CB1, a secretary in
+    CB3, and `tochuc`: organisation-board staff whose grant on DBK may edit records."""
     give_position(province["member"], province["units"]["CB1"], "uy-vien-ubkt")
     give_position(province["others"]["cb3"], province["units"]["CB3"], "bi-thu")
+    province["users"]["tochuc"] = UserFactory(username="tochuc")
+    give_grant(province["users"]["tochuc"], province["units"]["DBK"], "tochuc")
     return province
 
 
@@ -226,9 +229,11 @@ def test_token_endpoint_is_throttled(world, settings):
                                "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
                                                           "token": "3/minute"}}
     client = APIClient()
-    codes = [client.post("/api/v1/auth/token/", {"username": "bithu", "password": "demo12345"}).status_code
-             for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    responses = [client.post("/api/v1/auth/token/", {"username": "bithu", "password": "demo12345"})
+                 for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert "Quá nhiều lần yêu cầu token" in responses[-1].json()["detail"]
+    assert int(responses[-1]["Retry-After"]) > 0
 
 
 # --- Schema and docs ------------------------------------------------------------------------
@@ -264,7 +269,7 @@ def test_manager_creates_a_person_through_the_service(world):
 
 def test_posting_by_unit_id_works_too(world):
     payload = person_payload(world, organization=world["units"]["CB2"].pk)
-    response = client_for(world["users"]["daotao"]).post("/api/v1/people/", payload, format="json")
+    response = client_for(world["users"]["tochuc"]).post("/api/v1/people/", payload, format="json")
     assert response.status_code == 201
     assert response.json()["organization"]["code"] == "CB2"
 
@@ -272,7 +277,7 @@ def test_posting_by_unit_id_works_too(world):
 def test_duplicate_party_card_is_refused_in_vietnamese(world):
     before = Person.objects.count()
     payload = person_payload(world, party_card_number=world["member"].party_card_number)
-    response = client_for(world["users"]["tuyengiao"]).post("/api/v1/people/", payload, format="json")
+    response = client_for(world["users"]["tochuc"]).post("/api/v1/people/", payload, format="json")
     assert response.status_code == 400
     assert DUPLICATE_CARD in response.content.decode()
     assert Person.objects.count() == before
@@ -282,14 +287,16 @@ def test_duplicate_party_card_is_refused_in_vietnamese(world):
 def test_official_before_admission_is_refused_in_vietnamese(world):
     before = Person.objects.count()
     payload = person_payload(world, party_status="chinh-thuc", admitted_on="2020-05-01", official_on="2020-01-01")
-    response = client_for(world["users"]["tuyengiao"]).post("/api/v1/people/", payload, format="json")
+    response = client_for(world["users"]["tochuc"]).post("/api/v1/people/", payload, format="json")
     assert response.status_code == 400
     assert OFFICIAL_BEFORE_ADMISSION in response.content.decode()
     assert Person.objects.count() == before
 
 
-@pytest.mark.parametrize("role, unit", [("bithu", "CB2"), ("bithu", "CS1"), ("bithu", "CB3"),
-                                        ("daotao", "CB3"), ("dangvien", "CB1")])
+@pytest.mark.parametrize("role, unit", [("bithu", "CB2"), ("bithu", "CS1"), ("bithu", "CB3"), ("tochuc", "CB3"),
+                                        ("tochuc", "TINH"), ("dangvien", "CB1"),
+                                        # Read-only grants: they see the unit but do not edit its records.
+                                        ("tuyengiao", "CB1"), ("daotao", "CB2")])
 def test_no_person_created_outside_the_managed_subtree(world, role, unit):
     before = Person.objects.count()
     client = client_for(world["users"][role])
@@ -300,8 +307,17 @@ def test_no_person_created_outside_the_managed_subtree(world, role, unit):
     assert Person.objects.count() == before
 
 
+def test_missing_and_malformed_fields_are_explained_in_vietnamese(world):
+    payload = person_payload(world, birth_date="30/04/1990")
+    del payload["full_name"]
+    response = client_for(world["users"]["tochuc"]).post("/api/v1/people/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["full_name"] == ["Trường này là bắt buộc."]
+    assert "Ngày không đúng định dạng" in response.json()["birth_date"][0]
+
+
 def test_unknown_catalogue_code_is_refused(world):
-    response = client_for(world["users"]["tuyengiao"]).post(
+    response = client_for(world["users"]["tochuc"]).post(
         "/api/v1/people/", person_payload(world, ethnicity="khong-co"), format="json")
     assert response.status_code == 400
     assert "khong-co" in response.json()["ethnicity"][0]
@@ -338,6 +354,15 @@ def test_update_with_bad_dates_writes_nothing(world):
     assert OFFICIAL_BEFORE_ADMISSION in response.content.decode()
     person.refresh_from_db()
     assert (person.official_on, person.job_title) == (datetime.date(2011, 3, 2), "")
+
+
+def test_read_only_grant_may_not_update(world):
+    person = world["others"]["cb1"]
+    response = client_for(world["users"]["tuyengiao"]).patch(f"/api/v1/people/{person.pk}/", {"job_title": "x"},
+                                                             format="json")
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.job_title == ""
 
 
 def test_member_reads_himself_but_may_not_write(world):

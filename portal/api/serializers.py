@@ -8,8 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.access import restrict
-from portal.api.permissions import can_manage
+from portal.access import can_manage, restrict
 from portal.models import Ethnicity, Organization, PartyStatus, Person, Position, PositionRole, TheoryLevel
 
 
@@ -127,7 +126,31 @@ class ManagedPersonField(serializers.Field):
         return value.pk
 
 
-class PersonWriteSerializer(serializers.Serializer):
+# DRF's own Vietnamese catalogue leaves these in English; input errors must say in
+# Vietnamese what to fix.
+FIELD_ERRORS = {
+    "required": gettext_lazy("Trường này là bắt buộc."),
+    "null": gettext_lazy("Trường này không được để trống."),
+    "blank": gettext_lazy("Trường này không được để trống."),
+    "max_length": gettext_lazy("Không được dài quá {max_length} ký tự."),
+    "invalid_choice": gettext_lazy("“{input}” không phải là một lựa chọn hợp lệ."),
+}
+DATE_ERRORS = {
+    "invalid": gettext_lazy("Ngày không đúng định dạng: dùng dạng năm-tháng-ngày, ví dụ 2025-02-22."),
+    "datetime": gettext_lazy("Cần một ngày, không kèm giờ."),
+}
+
+
+class InputSerializer(serializers.Serializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            messages = {**FIELD_ERRORS, **(DATE_ERRORS if isinstance(field, serializers.DateField) else {})}
+            field.error_messages.update({k: v for k, v in messages.items() if k in field.error_messages})
+        return fields
+
+
+class PersonWriteSerializer(InputSerializer):
     full_name = serializers.CharField(max_length=150)
     gender = serializers.ChoiceField(choices=Person.Gender.choices)
     birth_date = serializers.DateField(required=False, allow_null=True)
@@ -147,7 +170,7 @@ class PersonWriteSerializer(serializers.Serializer):
         return value.strip() or None if value else None
 
 
-class PositionWriteSerializer(serializers.Serializer):
+class PositionWriteSerializer(InputSerializer):
     person = ManagedPersonField()
     organization = ManagedUnitField()
     role = InForceCodeField(PositionRole)
@@ -155,11 +178,11 @@ class PositionWriteSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, allow_null=True)
 
 
-class PositionEndSerializer(serializers.Serializer):
+class PositionEndSerializer(InputSerializer):
     ended_on = serializers.DateField()
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(InputSerializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -69,6 +70,11 @@ class ObtainToken(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
     throttle_scope = "token"
+
+    def throttled(self, request, wait):
+        exc = Throttled(detail=_("Quá nhiều lần yêu cầu token. Thử lại sau %(n)d giây.") % {"n": wait or 60})
+        exc.wait = wait  # keeps the Retry-After header
+        raise exc
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request):
