@@ -4,7 +4,8 @@ import unicodedata
 
 # The Vietnamese alphabet in its own order; tone marks are a secondary key.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_RANK = {ch: f"{i:02d}" for i, ch in enumerate(_ALPHABET)}
+# Two characters per letter: digits 00–09 first, then the alphabet from 10, others last.
+_RANK = {**{str(d): f"0{d}" for d in range(10)}, **{ch: f"{i + 10:02d}" for i, ch in enumerate(_ALPHABET)}}
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}  # huyền hỏi ngã sắc nặng
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
 
@@ -26,7 +27,7 @@ def _word_key(word: str) -> tuple[str, str]:
     for cluster in _clusters(word.lower()):
         base, marks = cluster[0], cluster[1:]
         letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))
-        letters.append(_RANK.get(letter, f"9{ord(letter) % 10}" if letter.isdigit() else "99"))
+        letters.append(_RANK.get(letter, "99"))
         tones.append(next((_TONES[m] for m in marks if m in _TONES), "0"))
     return "".join(letters), "".join(tones)
 

@@ -9,7 +9,20 @@ def _test_settings(settings):
 
 
 @pytest.fixture
-def province(db):
+def catalogues(db):
+    """The catalogue rows migration 0003 loads. Transactional tests (live server, Celery
+    worker) flush every table afterwards, so later ones load them again."""
+    from django.apps import apps
+
+    from portal import catalogues as data
+    from portal.models import OrgLevel
+
+    if not OrgLevel.objects.exists():
+        data.load(apps)
+
+
+@pytest.fixture
+def province(catalogues):
     """A small tree with the five demo roles (like seed_demo's, but tiny and fixed):
 
     TINH (tỉnh) ─ DBK (đảng bộ khối: daotao's grant) ─ CS1 (đảng bộ cơ sở) ─ CB1 (bithu, dangvien), CB2

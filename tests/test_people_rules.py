@@ -88,3 +88,8 @@ def test_transfer_to_the_same_unit_is_refused(province):
     with pytest.raises(ValidationError) as err:
         services.transfer_person(member, to_organization=member.organization, transferred_on=datetime.date(2026, 3, 1))
     assert "Đơn vị chuyển đến phải khác đơn vị chuyển đi." in str(err.value)
+
+
+def test_digits_sort_before_letters_and_in_numeric_order():
+    names = ["Số 0072", "Số 0050", "Số A"]
+    assert sorted(names, key=vietnamese_sort_key) == ["Số 0050", "Số 0072", "Số A"]
