@@ -652,10 +652,6 @@ class SeedResult:
     positions: int = 0
 
 
-def _plan_list(province: UnitPlan) -> list[UnitPlan]:
-    return list(province.walk())
-
-
 def seed_province(*, members: int = DEFAULT_MEMBERS, password: str = DEFAULT_PASSWORD, seed: int = SEED,
                   today: datetime.date | None = None) -> SeedResult:
     """Generate the province unless one with code TINH exists; make the missing demo accounts."""
@@ -669,7 +665,7 @@ def seed_province(*, members: int = DEFAULT_MEMBERS, password: str = DEFAULT_PAS
             return SeedResult(created=False)
         rng = random.Random(seed)
         province = plan_tree(rng, members)
-        plans = _plan_list(province)
+        plans = list(province.walk())
         clashes = list(Organization.objects.filter(code__in=[p.code for p in plans]).values_list("code", flat=True)[:5])
         if clashes:
             raise ValueError(f"unit codes already used: {', '.join(clashes)}")
@@ -687,8 +683,23 @@ def seed_province(*, members: int = DEFAULT_MEMBERS, password: str = DEFAULT_PAS
                       if people.people[i].pk not in holders and people.people[i].party_status.code == "chinh-thuc")
         ensure_accounts(password=password, block=block.org, cell=cell.org, secretary=secretary, member=member,
                         cat=cat)
-        return SeedResult(created=True, units=len(plans), people=len(people.people),
-                          status_changes=sum(len(h) for h in people.history), positions=len(positions))
+    refresh_statistics()
+    return SeedResult(created=True, units=len(plans), people=len(people.people),
+                      status_changes=sum(len(h) for h in people.history), positions=len(positions))
+
+
+SEEDED_TABLES = ["portal_organization", "portal_organizationperiod", "portal_organizationchange", "portal_person",
+                 "portal_partystatuschange", "portal_position", "portal_rowhistory"]
+
+
+def refresh_statistics() -> None:
+    """Tell the planner about the rows just loaded: until autovacuum comes round, it would
+    take the tables for nearly empty and pick nested loops over 100,000 people (the people
+    list took 320 ms instead of 3 ms). VACUUM also sets the visibility map, so counts can
+    use index-only scans; it cannot run inside a transaction (tests), ANALYZE can."""
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {', '.join(SEEDED_TABLES)}")
 
 
 def _ensure_accounts_for_existing(password: str, cat: Catalogues) -> None:

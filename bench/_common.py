@@ -1,0 +1,100 @@
+"""What the benchmarks share: a scratch database on the server of DATABASE_URL, running
+manage.py there, and the one JSON line each benchmark ends with (DESIGN.md §5)."""
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("DATABASE_URL is not set: the benchmarks run against a PostgreSQL server.")
+    return url
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def database_name(url: str) -> str:
+    return urllib.parse.urlsplit(url).path.lstrip("/")
+
+
+def connect(url: str):
+    return psycopg2.connect(url)
+
+
+def _server_command(url: str, *statements: str) -> None:
+    """CREATE / DROP DATABASE, which cannot run inside a transaction."""
+    conn = psycopg2.connect(with_database(url, "postgres"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def scratch_database(url: str, label: str):
+    """A fresh, empty database beside the one of `url`, dropped afterwards."""
+    name = f"{database_name(url) or 'portal'}_bench_{label}_{os.getpid()}"
+    _server_command(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(url, name)
+    finally:
+        _server_command(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def django_env(db_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)})
+    env.setdefault("SECRET_KEY", "bench-only-not-secret")
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    env.update(extra)
+    return env
+
+
+def manage(db_url: str, *args: str, quiet: bool = False, **extra_env: str) -> tuple[float, str]:
+    """Run `manage.py args` against `db_url`; the seconds it took and its output."""
+    started = time.monotonic()
+    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=django_env(db_url, **extra_env),
+                          capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"manage.py {' '.join(args)} failed with status {done.returncode}")
+    if not quiet:
+        sys.stdout.write(done.stdout)
+    return seconds, done.stdout
+
+
+def count_rows(db_url: str, tables: list[str]) -> dict[str, int]:
+    conn = connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            counts = {}
+            for table in tables:
+                cur.execute(f"SELECT count(*) FROM {table}")
+                counts[table] = cur.fetchone()[0]
+    finally:
+        conn.close()
+    return counts
+
+
+def report(figures: dict) -> None:
+    """The last line of every benchmark."""
+    print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
