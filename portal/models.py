@@ -256,6 +256,10 @@ class OrganizationPeriod(models.Model):
             ),
         ]
 
+    def __str__(self):
+        until = f"{self.valid_to:%d/%m/%Y}" if self.valid_to else "…"
+        return f"{self.name} ({self.valid_from:%d/%m/%Y} – {until})"
+
 
 # ---------------------------------------------------------------------------
 # People
@@ -285,7 +289,8 @@ class Person(models.Model):
     ethnicity = models.ForeignKey(Ethnicity, on_delete=models.PROTECT, verbose_name=_("dân tộc"))
     party_status = models.ForeignKey(PartyStatus, on_delete=models.PROTECT, verbose_name=_("tình trạng"))
     party_status_since = models.DateField(_("từ ngày"), null=True, blank=True)
-    party_card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, null=True, blank=True)
+    # NULL, not "", for people without a card: the unique constraint ignores NULLs only.
+    party_card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, null=True, blank=True)  # noqa: DJ001
     admitted_on = models.DateField(_("ngày vào Đảng"), null=True, blank=True)
     official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
     organization = models.ForeignKey(
@@ -358,6 +363,9 @@ class PartyStatusChange(models.Model):
         ordering = ["person", "effective_on", "id"]
         indexes = [models.Index(fields=["person", "effective_on"], name="statuschange_person")]
 
+    def __str__(self):
+        return f"{self.person} — {self.status} ({self.effective_on:%d/%m/%Y})"
+
 
 class Transfer(models.Model):
     """Chuyển sinh hoạt đảng."""
@@ -387,6 +395,9 @@ class Transfer(models.Model):
                 violation_error_message=_("Đơn vị chuyển đến phải khác đơn vị chuyển đi."),
             )
         ]
+
+    def __str__(self):
+        return f"{self.person}: {self.from_organization} → {self.to_organization} ({self.transferred_on:%d/%m/%Y})"
 
 
 class DatedQuerySet(models.QuerySet):
@@ -477,6 +488,9 @@ class RowHistory(models.Model):
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["table_name", "row_id"], name="rowhistory_row")]
 
+    def __str__(self):
+        return f"{self.table_name} #{self.row_id} {self.action} {self.changed_at:%d/%m/%Y %H:%M}"
+
 
 class PersonReadLog(models.Model):
     """Who read a person's record, when and how (Law 91/2025/QH15 on personal data)."""
@@ -491,3 +505,6 @@ class PersonReadLog(models.Model):
         verbose_name_plural = _("nhật ký truy cập hồ sơ")
         ordering = ["-read_at"]
         indexes = [models.Index(fields=["person", "read_at"], name="readlog_person")]
+
+    def __str__(self):
+        return f"{self.user} → {self.person} ({self.via})"

@@ -7,8 +7,19 @@ import itertools
 import factory
 
 from portal import tree
-from portal.models import (Ethnicity, Grant, Organization, OrgLevel, PartyStatus, Person, Position,
-                           PositionRole, StaffRole, TheoryLevel, User)
+from portal.models import (
+    Ethnicity,
+    Grant,
+    Organization,
+    OrgLevel,
+    PartyStatus,
+    Person,
+    Position,
+    PositionRole,
+    StaffRole,
+    TheoryLevel,
+    User,
+)
 
 _codes = itertools.count(1)
 
