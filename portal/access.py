@@ -29,10 +29,6 @@ class Reach:
     manage_paths: tuple[str, ...] = ()
     person_id: int | None = None
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.everything and not self.paths and self.person_id is None
-
     def covers_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.paths)
 
@@ -138,10 +134,15 @@ def restrict(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(condition)
 
 
-def managed_subtrees_q(user, org_field: str = "") -> Q | None:
-    """Organisation subtrees only (positions and grants, not the user's own record):
-    for pages about units. None means everything."""
-    return reach_q(reach_of(user), Scope(org_field=org_field))
+def restrict_to_managed(queryset: QuerySet, user) -> QuerySet:
+    """`queryset` narrowed to what lies in units the user manages (`can_manage` as a
+    filter): the choices a form may offer for writing."""
+    reach = reach_of(user)
+    if reach.everything:
+        return queryset
+    field = scope_of(queryset.model).org_field
+    terms = [Q(**{_prefixed(field, "path__startswith"): p}) for p in reach.manage_paths]
+    return queryset.filter(reduce(or_, terms) if terms else Q(pk__in=[]))
 
 
 def get_visible_or_404(queryset: QuerySet, user, **lookup):
@@ -151,7 +152,3 @@ def get_visible_or_404(queryset: QuerySet, user, **lookup):
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
-
-class ScopedQuerySet(QuerySet):
-    def visible_to(self, user):
-        return restrict(self, user)

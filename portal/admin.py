@@ -6,8 +6,6 @@ third-party tables are for superusers. Writes go through `portal.services` and
 a unit's parent or name is never edited in place but moved or renamed by a dated decision.
 """
 
-from functools import reduce
-from operator import or_
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -17,7 +15,6 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import TokenProxy
 
 from portal import services, tree
-from portal.access import can_manage, is_registered, reach_of, restrict
+from portal.access import can_manage, is_registered, reach_of, restrict, restrict_to_managed
 from portal.models import (
     Ethnicity,
     Grant,
@@ -85,15 +82,6 @@ class ReadOnly:
         return False
 
 
-def managed(queryset, user, org_field: str = ""):
-    """`queryset` narrowed to the units the user manages (`portal.access.can_manage`, as a filter)."""
-    reach = reach_of(user)
-    if reach.everything:
-        return queryset
-    lookup = f"{org_field}__path__startswith" if org_field else "path__startswith"
-    return queryset.filter(reduce(or_, [Q(**{lookup: p}) for p in reach.manage_paths], Q(pk__in=[])))
-
-
 class ScopedAdmin(admin.ModelAdmin):
     """Lists and detail pages narrowed to the user's reach; an object may be added or
     changed only where the user manages its unit (`unit_of`), and the choice lists of a
@@ -105,9 +93,9 @@ class ScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         model = db_field.remote_field.model
         if model is Organization:
-            kwargs["queryset"] = managed(Organization.objects.filter(active=True), request.user)
+            kwargs["queryset"] = restrict_to_managed(Organization.objects.filter(active=True), request.user)
         elif model is Person:
-            kwargs["queryset"] = managed(Person.objects.all(), request.user, "organization")
+            kwargs["queryset"] = restrict_to_managed(Person.objects.all(), request.user)
         elif is_registered(model):
             kwargs["queryset"] = restrict(model._default_manager.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -192,7 +180,7 @@ class MoveForm(TreeDecisionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = managed(Organization.objects.filter(active=True), self.user)
+        self.fields["new_parent"].queryset = restrict_to_managed(Organization.objects.filter(active=True), self.user)
 
 
 class RenameForm(TreeDecisionForm):
