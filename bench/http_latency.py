@@ -107,17 +107,13 @@ def log_in(port: int, password: str) -> tuple[dict[str, str], str | None]:
     return {"sessionid": client.cookies["sessionid"]}, api_token
 
 
-def measure(port: int, path: str, *, requests: int, concurrency: int, cookies=None, headers=None) -> dict:
-    """`requests` GETs of `path` shared by `concurrency` threads, after one warm-up round."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    sizes: list[int] = []
+def _hammer(port: int, path: str, count: int, concurrency: int, cookies, headers, record) -> float:
+    """`count` GETs of `path` shared by `concurrency` threads; the wall time they took."""
+    remaining = [count]
     lock = threading.Lock()
-    remaining = [requests + concurrency * 2]  # the first 2 per client warm up and are not counted
 
     def work():
         client = Client(port, cookies, headers)
-        warm = 2
         while True:
             with lock:
                 if remaining[0] <= 0:
@@ -126,13 +122,8 @@ def measure(port: int, path: str, *, requests: int, concurrency: int, cookies=No
             started = time.perf_counter()
             status, body = client.request("GET", path)
             elapsed = (time.perf_counter() - started) * 1000
-            if warm:
-                warm -= 1
-                continue
             with lock:
-                latencies.append(elapsed)
-                statuses[status] = statuses.get(status, 0) + 1
-                sizes.append(len(body))
+                record(elapsed, status, len(body))
 
     threads = [threading.Thread(target=work) for _ in range(concurrency)]
     started = time.perf_counter()
@@ -140,7 +131,23 @@ def measure(port: int, path: str, *, requests: int, concurrency: int, cookies=No
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+def measure(port: int, path: str, *, requests: int, concurrency: int, warmup: int, cookies=None,
+            headers=None) -> dict:
+    """Timed GETs after `warmup` untimed ones (so every worker has its connections and caches)."""
+    _hammer(port, path, warmup, concurrency, cookies, headers, lambda *_: None)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    sizes: list[int] = []
+
+    def record(elapsed, status, size):
+        latencies.append(elapsed)
+        statuses[status] = statuses.get(status, 0) + 1
+        sizes.append(size)
+
+    wall = _hammer(port, path, requests, concurrency, cookies, headers, record)
     latencies.sort()
 
     def pct(p):
@@ -203,7 +210,8 @@ def run(db_url: str, args) -> dict:
         print(f"gunicorn {args.workers} workers on 127.0.0.1:{port}; {args.concurrency} concurrent clients, "
               f"{args.requests} requests per page; API auth: {'token' if token else 'session'}")
         for name, path, kind, auth in targets:
-            figures = measure(port, path, requests=args.requests, concurrency=args.concurrency, **auth)
+            figures = measure(port, path, requests=args.requests, concurrency=args.concurrency,
+                              warmup=max(2 * args.concurrency, 4 * args.workers), **auth)
             goal = GOAL_P95_MS.get(kind)
             ok = figures["statuses"] == {"200": figures["requests"]}
             figures.update({"path": path, "kind": kind, "goal_p95_ms": goal,
@@ -212,6 +220,7 @@ def run(db_url: str, args) -> dict:
             verdict = "" if goal is None else (" goal met" if figures["goal_met"] else " GOAL MISSED")
             print(f"{name:<18} {path:<28} p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms  "
                   f"p99 {figures['p99_ms']:7.1f} ms  {figures['throughput_rps']:6.1f} req/s  "
+                  f"{figures['mean_bytes'] / 1024:6.1f} KiB  "
                   f"statuses {figures['statuses']}  goal p95 < {goal or '-'} ms{verdict}")
     finally:
         server.send_signal(signal.SIGTERM)
