@@ -25,9 +25,19 @@ from django.utils import timezone
 @dataclass(frozen=True)
 class Reach:
     everything: bool = False
+    signed_in: bool = False
+    user_id: int | None = None
     paths: tuple[str, ...] = ()
     manage_paths: tuple[str, ...] = ()
     person_id: int | None = None
+    own_unit_id: int | None = None  # the unit the user's person record belongs to
+    own_unit_path: str | None = None
+
+    def ancestor_paths(self) -> set[str]:
+        """Every unit above or at a unit of the reach or the user's own unit: what is
+        addressed to those subtrees concerns him."""
+        paths = set(self.paths) | ({self.own_unit_path} if self.own_unit_path else set())
+        return {path[: i + 1] for path in paths for i, ch in enumerate(path) if ch == "/" and i > 0}
 
     def covers_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.paths)
@@ -40,6 +50,13 @@ class Reach:
 class Scope:
     org_field: str | None  # lookup from the model to its Organization ("" = the model is one)
     person_field: str | None = None  # lookup from the model to the Person it is about ("" = it is one)
+    # Lookup to the unit whose own members also see the object (a cell's session schedule).
+    own_unit_field: str | None = None
+    # Lookup to the unit whose whole subtree the object is addressed to (a document, a
+    # campaign): everyone at or below that unit sees it.
+    addressed_field: str | None = None
+    user_field: str | None = None  # lookup to the account the object belongs to (a notification)
+    public: bool = False  # every signed-in user sees it (the catalogue of themes)
 
 
 _SCOPES: dict[type[models.Model], Scope] = {}
@@ -59,12 +76,14 @@ _REACH_SQL = """
      WHERE g.user_id = %(user)s AND o.active
        AND g.started_on <= %(today)s AND (g.ended_on IS NULL OR g.ended_on >= %(today)s)
     UNION ALL
-    SELECT 'self', id::text FROM portal_person WHERE user_id = %(user)s
+    SELECT 'self', pe.id || ' ' || o.id || ' ' || o.path FROM portal_person pe
+      JOIN portal_organization o ON o.id = pe.organization_id
+     WHERE pe.user_id = %(user)s
 """
 
 
-def register(model: type[models.Model], *, org_field: str | None, person_field: str | None = None) -> None:
-    _SCOPES[model] = Scope(org_field=org_field, person_field=person_field)
+def register(model: type[models.Model], *, org_field: str | None = None, **fields) -> None:
+    _SCOPES[model] = Scope(org_field=org_field, **fields)
 
 
 def scope_of(model: type[models.Model]) -> Scope:
@@ -86,15 +105,18 @@ def reach_of(user) -> Reach:
     if cached is not None:
         return cached
     if user.is_superuser:
-        reach = Reach(everything=True)
+        reach = Reach(everything=True, signed_in=True, user_id=user.pk)
     else:
         with connection.cursor() as cursor:
             cursor.execute(_REACH_SQL, {"user": user.pk, "today": timezone.localdate()})
             rows = cursor.fetchall()
-        person_id = next((int(value) for kind, value in rows if kind == "self"), None)
-        reach = Reach(paths=_tops(value for kind, value in rows if kind != "self"),
+        person_id, unit_id, unit_path = next(
+            (value.split(" ") for kind, value in rows if kind == "self"), (None, None, None))
+        reach = Reach(signed_in=True, user_id=user.pk,
+                      paths=_tops(value for kind, value in rows if kind != "self"),
                       manage_paths=_tops(value for kind, value in rows if kind == "manage"),
-                      person_id=person_id)
+                      person_id=int(person_id) if person_id else None,
+                      own_unit_id=int(unit_id) if unit_id else None, own_unit_path=unit_path)
     user._portal_reach = reach
     return reach
 
@@ -116,13 +138,19 @@ def _prefixed(field: str, lookup: str) -> str:
 
 def reach_q(reach: Reach, scope: Scope) -> Q | None:
     """The filter for `reach` on a model with `scope`; None means everything."""
-    if reach.everything:
+    if reach.everything or (scope.public and reach.signed_in):
         return None
     terms = []
+    if scope.user_field is not None and reach.user_id is not None:
+        terms.append(Q(**{_prefixed(scope.user_field, "pk"): reach.user_id}))
     if scope.org_field is not None:
         terms += [Q(**{_prefixed(scope.org_field, "path__startswith"): p}) for p in reach.paths]
     if scope.person_field is not None and reach.person_id is not None:
         terms.append(Q(**{_prefixed(scope.person_field, "pk"): reach.person_id}))
+    if scope.own_unit_field is not None and reach.own_unit_id is not None:
+        terms.append(Q(**{_prefixed(scope.own_unit_field, "pk"): reach.own_unit_id}))
+    if scope.addressed_field is not None and (ancestors := reach.ancestor_paths()):
+        terms.append(Q(**{_prefixed(scope.addressed_field, "path__in"): sorted(ancestors)}))
     return reduce(or_, terms) if terms else Q(pk__in=[])
 
 

@@ -26,6 +26,7 @@ from portal.access import can_manage, is_registered, reach_of, restrict, restric
 from portal.models import (
     Ethnicity,
     Grant,
+    Notification,
     Organization,
     OrganizationChange,
     OrganizationPeriod,
@@ -431,3 +432,12 @@ class RowHistoryAdmin(SuperuserOnlyAdmin, ReadOnly, admin.ModelAdmin):
     list_select_related = ["actor"]
     search_fields = ["=table_name", "=row_id", "context"]
     date_hierarchy = "changed_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(SuperuserOnlyAdmin, ReadOnly, admin.ModelAdmin):
+    """Reminders sent to users; each user reads his own on the site."""
+
+    list_display = ["created_at", "user", "text", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "text"]

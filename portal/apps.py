@@ -18,3 +18,4 @@ class PortalConfig(AppConfig):
         access.register(models.OrganizationChange, org_field="organization")
         access.register(models.OrganizationPeriod, org_field="organization")
         access.register(models.PersonReadLog, org_field="person__organization")
+        access.register(models.Notification, user_field="user")

@@ -73,36 +73,29 @@ def ethnicity_code(name: str) -> str:
     return "-".join(search_key(name).replace("-", " ").split())
 
 
-def load(apps) -> None:
-    """Create or update every entry (idempotent). Migrations call it with their historical
+def upsert(apps, label: str, code: str, **defaults) -> None:
+    """Create or update one entry by code. Migrations call it with their historical
     models, so fields that a later migration adds are left out until then."""
+    model = apps.get_model(label)
+    fields = {f.name for f in model._meta.get_fields()}
+    model.objects.update_or_create(code=code, defaults={k: v for k, v in defaults.items() if k in fields})
 
-    class model:
-        def __init__(self, app_label, name):
-            self.model = apps.get_model(app_label, name)
-            self.objects = self
-            self.fields = {f.name for f in self.model._meta.get_fields()}
 
-        def update_or_create(self, code, defaults):
-            known = {k: v for k, v in defaults.items() if k in self.fields}
-            return self.model.objects.update_or_create(code=code, defaults=known)
-
+def load(apps) -> None:
+    """Create or update every entry of the core catalogues (idempotent)."""
     for order, (code, name, grassroots, cell, valid_to) in enumerate(ORG_LEVELS):
-        model("portal", "OrgLevel").objects.update_or_create(
-            code=code, defaults=dict(name=name, sort_order=order, is_grassroots=grassroots, is_cell=cell,
-                                     valid_to=valid_to))
+        upsert(apps, "portal.OrgLevel", code, name=name, sort_order=order, is_grassroots=grassroots, is_cell=cell,
+               valid_to=valid_to)
     for order, (code, name, member, expected) in enumerate(PARTY_STATUSES):
-        model("portal", "PartyStatus").objects.update_or_create(
-            code=code, defaults=dict(name=name, sort_order=order, is_member=member, expected_at_meetings=expected))
+        upsert(apps, "portal.PartyStatus", code, name=name, sort_order=order, is_member=member,
+               expected_at_meetings=expected)
     for order, (code, name, manages, committee) in enumerate(POSITION_ROLES):
-        model("portal", "PositionRole").objects.update_or_create(
-            code=code, defaults=dict(name=name, sort_order=order, manages_subtree=manages,
-                                     is_committee_member=committee))
+        upsert(apps, "portal.PositionRole", code, name=name, sort_order=order, manages_subtree=manages,
+               is_committee_member=committee)
     for order, (code, name, may_edit) in enumerate(STAFF_ROLES):
-        model("portal", "StaffRole").objects.update_or_create(
-            code=code, defaults=dict(name=name, sort_order=order, may_edit_records=may_edit))
+        upsert(apps, "portal.StaffRole", code, name=name, sort_order=order, may_edit_records=may_edit)
     for order, (code, name) in enumerate(THEORY_LEVELS):
-        model("portal", "TheoryLevel").objects.update_or_create(code=code, defaults=dict(name=name, sort_order=order))
+        upsert(apps, "portal.TheoryLevel", code, name=name, sort_order=order)
     for order, name in enumerate(ETHNIC_GROUPS):
-        model("portal", "Ethnicity").objects.update_or_create(
-            code=ethnicity_code(name), defaults=dict(name=name, sort_order=order, is_minority=name != "Kinh"))
+        upsert(apps, "portal.Ethnicity", ethnicity_code(name), name=name, sort_order=order,
+               is_minority=name != "Kinh")

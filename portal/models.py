@@ -37,7 +37,7 @@ class CatalogueQuerySet(models.QuerySet):
 
 
 class CatalogueEntry(models.Model):
-    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    code = models.SlugField(_("mã"), max_length=40, unique=True, allow_unicode=True)
     name = models.CharField(_("tên"), max_length=200)
     sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
@@ -508,3 +508,25 @@ class PersonReadLog(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.person} ({self.via})"
+
+
+class Notification(models.Model):
+    """An on-screen reminder to one user (the same text also goes by email where he has one)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("nội dung"), max_length=500)
+    link = models.CharField(_("liên kết"), max_length=300, blank=True)
+    # The same reminder is not sent twice: the task that sends it names it by this key.
+    key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+
+    def __str__(self):
+        return self.text

@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class ResolutionsConfig(AppConfig):
     name = "resolutions"
     verbose_name = _("Học tập nghị quyết")
+
+    def ready(self):
+        from portal import access
+        from resolutions import models
+
+        access.register(models.Theme, public=True)
+        access.register(models.Document, org_field="organization", addressed_field="organization")
+        access.register(models.Attachment, org_field="document__organization",
+                        addressed_field="document__organization")
+        access.register(models.StudyCampaign, org_field="organization", addressed_field="organization")
+        access.register(models.StudySession, org_field="organization", own_unit_field="organization")
+        access.register(models.Attendance, org_field="session__organization", person_field="person")
+        access.register(models.UnitStudySettings, org_field="organization")
+        access.register(models.Commitment, org_field="person__organization", person_field="person")

@@ -14,11 +14,13 @@ def catalogues(db):
     worker) flush every table afterwards, so later ones load them again."""
     from django.apps import apps
 
-    from portal import catalogues as data
+    from portal import catalogues as core
     from portal.models import OrgLevel
+    from resolutions import catalogues as study
 
     if not OrgLevel.objects.exists():
-        data.load(apps)
+        core.load(apps)
+        study.load(apps)
 
 
 @pytest.fixture
