@@ -19,5 +19,8 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("api/v1/", include("portal.api.urls")),
+    # The domain apps' routes: named by string, so the portal package imports no domain app.
+    path("study/", include("resolutions.urls")),
+    path("api/v1/", include("resolutions.api.urls")),
     path("admin/", admin.site.urls),
 ]

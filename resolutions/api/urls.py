@@ -1,0 +1,13 @@
+"""API of the resolutions app under /api/v1/ (namespace "study-api")."""
+
+from rest_framework.routers import SimpleRouter
+
+from resolutions.api import commitments, documents, sessions
+
+app_name = "study-api"
+
+router = SimpleRouter()
+for area in (sessions, documents, commitments):
+    area.register(router)
+
+urlpatterns = [*sessions.urlpatterns, *documents.urlpatterns, *commitments.urlpatterns, *router.urls]

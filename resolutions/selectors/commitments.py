@@ -1,0 +1,1 @@
+"""Reads of the commitments area, always through portal.access."""

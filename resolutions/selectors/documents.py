@@ -1,0 +1,1 @@
+"""Reads of the documents area, always through portal.access."""

@@ -1,0 +1,1 @@
+"""Reads of the sessions area, always through portal.access."""

@@ -1,0 +1,3 @@
+"""Pages of the sessions area. Its helper fills this module; `urlpatterns` is collected by resolutions/urls.py."""
+
+urlpatterns = []
