@@ -1,0 +1,1 @@
+"""Admin pages of the commitments area (scoped with portal.admin.ScopedAdmin)."""

@@ -1,0 +1,1 @@
+"""Admin pages of the documents area (scoped with portal.admin.ScopedAdmin)."""

@@ -1,0 +1,1 @@
+"""Admin pages of the sessions area (scoped with portal.admin.ScopedAdmin)."""
