@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
 from portal.catalogues import ETHNIC_GROUPS, ethnicity_code
@@ -46,6 +47,7 @@ DEFAULT_PASSWORD = "demo12345"
 DEFAULT_MEMBERS = 2000
 MIN_CELLS = 16  # enough for every shape of unit and a xã
 MIN_MEMBERS = 150
+DEMO_USERNAMES = ["admin", "tuyengiao", "daotao", "bithu", "dangvien"]
 SEED = 20250701  # the day the district level ended; any fixed number would do
 BATCH = 2000
 
@@ -421,7 +423,7 @@ def plan_people(rng: random.Random, province: UnitPlan, cat: Catalogues, today: 
     for cell in cells:
         kind = cell.kind
         indexes = by_cell.setdefault(id(cell), [])
-        for _ in range(cell.size):
+        for _member in range(cell.size):
             female = rng.random() < FEMALE_SHARE[kind]
             ethnic = rng.choices(eth_names, eth_w)[0]
             surname = rng.choice(MINORITY_FAMILY_NAMES[ethnic]) if ethnic in MINORITY_FAMILY_NAMES and rng.random() < 0.8 \
@@ -534,7 +536,7 @@ def plan_positions(rng: random.Random, province: UnitPlan, people: PeoplePlan, c
             cells = unit.cells()
             wanted = sum(n for _, n in COMMITTEES[unit.level])
             seen, chosen = set(), []
-            for _ in range(wanted * 6):
+            for _attempt in range(wanted * 6):
                 if len(chosen) == wanted:
                     break
                 i = rng.choice(people.by_cell[id(rng.choice(cells))])
@@ -544,7 +546,7 @@ def plan_positions(rng: random.Random, province: UnitPlan, people: PeoplePlan, c
             roles = COMMITTEES[unit.level]
         holders = iter(chosen)
         for role, count in roles:
-            for _ in range(count):
+            for _seat in range(count):
                 index = next(holders, None)
                 if index is None:
                     break
@@ -615,26 +617,27 @@ def ensure_accounts(*, password: str, block: Organization, cell: Organization, s
 
 def describe_accounts() -> list[Account]:
     """What each demo account reaches, read from the database (so it is right on a second run too)."""
-    User = get_user_model()
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_USERNAMES)
+             .select_related("person__organization__parent", "person__party_status")}
     accounts = []
-    for user in User.objects.filter(username__in=["admin", "tuyengiao", "daotao", "bithu", "dangvien"]) \
-            .select_related("person__organization").order_by("id"):
-        grants = list(Grant.objects.current().filter(user=user).select_related("organization", "role"))
-        positions = list(Position.objects.current().filter(person__user=user).select_related("organization", "role"))
+    for username in DEMO_USERNAMES:
+        user = users.get(username)
+        if user is None:
+            continue
+        grants = Grant.objects.current().filter(user=user).select_related("organization__parent", "role")
+        positions = Position.objects.current().filter(person__user=user).select_related("organization__parent", "role")
         person = getattr(user, "person", None)
         parts, units = [], []
         if user.is_superuser:
-            parts.append("quản trị toàn hệ thống")
-        for g in grants:
-            parts.append(f"{g.role.name} tại {g.organization.code}")
-            units.append(g.organization)
-        for p in positions:
-            parts.append(f"{p.role.name} {p.organization.code}")
-            units.append(p.organization)
-        if person is not None and not positions:
-            parts.append(f"{person.party_status} tại {person.organization.code}")
+            parts.append(_("quản trị toàn hệ thống"))
+        for held in [*grants, *positions]:
+            parts.append(_("%(role)s tại %(code)s") % {"role": held.role.name, "code": held.organization.code})
+            units.append(held.organization)
+        if person is not None and not units:
+            parts.append(_("%(status)s tại %(code)s") % {"status": person.party_status.name,
+                                                          "code": person.organization.code})
             units.append(person.organization)
-        accounts.append(Account(user.username, "; ".join(parts), units))
+        accounts.append(Account(username, "; ".join(parts), units))
     return accounts
 
 

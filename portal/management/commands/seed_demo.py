@@ -60,4 +60,5 @@ class Command(BaseCommand):
         for account in accounts:
             self.stdout.write(f"  {account.username:<10} {account.description}")
             for unit in dict.fromkeys(account.units):
-                self.stdout.write(f"  {'':<10}   {unit.code}: {unit.name}")
+                within = f" ({unit.parent.name})" if unit.parent else ""
+                self.stdout.write(f"  {'':<10}   {unit.code}: {unit.name}{within}")
