@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Ethnicity, PartyStatus, Person, TheoryLevel
@@ -30,15 +31,21 @@ class PeopleFilterForm(forms.Form):
     minorities_only = forms.BooleanField(label=_("Chỉ dân tộc thiểu số"), required=False)
     theory_level = forms.ChoiceField(label=_("Trình độ LLCT"), required=False)
 
-    def __init__(self, data, *, units):
+    def __init__(self, data, *, unit_choices, selected_unit):
         super().__init__(data)
-        self.units = {unit.code: unit for unit in units}
-        self.fields["unit"].choices = [("", _("Tất cả đơn vị"))] + [
-            (unit.code, "\u2003" * unit.indent + unit.name) for unit in units
-        ]
+        self.selected_unit = selected_unit
+        self.fields["unit"].choices = [("", _("Tất cả đơn vị")), *unit_choices]
         self.fields["party_status"].choices = _catalogue_choices(PartyStatus, _("Tất cả"))
         self.fields["ethnicity"].choices = _catalogue_choices(Ethnicity, _("Tất cả"))
         self.fields["theory_level"].choices = _catalogue_choices(TheoryLevel, _("Tất cả"))
+
+    def unit_options(self):
+        """The unit <option>s, built here: a province offers hundreds of units, and a
+        template loop over them costs more than the rest of the page."""
+        selected = self["unit"].value() or ""
+        return format_html_join("", '<option value="{}"{}>{}</option>',
+                                ((code, " selected" if code == selected else "", label)
+                                 for code, label in self.fields["unit"].choices))
 
     def choice_filters(self):
         """The drop-down filters, in the order the page shows them."""
@@ -50,7 +57,7 @@ class PeopleFilterForm(forms.Form):
         data = self.cleaned_data
         return PeopleFilter(
             query=data.get("q", ""),
-            organization=self.units.get(data.get("unit") or ""),
+            organization=self.selected_unit if data.get("unit") else None,
             party_status=data.get("party_status", ""),
             gender=data.get("gender", ""),
             ethnicity=data.get("ethnicity", ""),

@@ -1,11 +1,14 @@
 """Reads of the core data, always through the access rule. Pages, the API and exports
 call these, so a list shows the same people wherever it is asked for."""
 
+import os
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 
-from portal.access import get_visible_or_404, restrict
+from portal.access import get_visible_or_404, reach_of, restrict
+from portal.figures_cache import remember
 from portal.models import Grant, Organization, Person, Position
 
 
@@ -76,12 +79,16 @@ def child_units(user, parent: Organization | None) -> QuerySet[Organization]:
 
 
 def subtree_member_counts(unit: Organization) -> dict:
-    """Members of the unit's whole subtree, by party status, in one aggregate."""
-    rows = (
-        Person.objects.filter(organization__path__startswith=unit.path, party_status__is_member=True)
-        .values("party_status__name").annotate(n=Count("id")).order_by("party_status__name")
-    )
-    return {row["party_status__name"]: row["n"] for row in rows}
+    """Members of the unit's whole subtree, by party status, in one aggregate (counted at
+    most once a minute: portal.figures_cache)."""
+    def count():
+        rows = (
+            Person.objects.filter(organization__path__startswith=unit.path, party_status__is_member=True)
+            .values("party_status__name").annotate(n=Count("id")).order_by("party_status__name")
+        )
+        return {row["party_status__name"]: row["n"] for row in rows}
+
+    return remember(count, "members-by-status", unit.path)
 
 
 def current_positions(unit: Organization) -> QuerySet[Position]:
@@ -109,19 +116,48 @@ def position_by_id(user, pk) -> Position:
 # ---------------------------------------------------------------------------
 
 
-def _subtree_count(**conditions) -> Subquery:
-    """People under the outer unit's path, counted inside the outer query (one query
-    for a whole list of units, whatever its length)."""
-    people = Person.objects.filter(organization__path__startswith=OuterRef("path"), **conditions).order_by()
-    return Subquery(people.annotate(n=Func(F("id"), function="COUNT")).values("n"), output_field=IntegerField())
-
-
-def with_subtree_counts(units: QuerySet[Organization]) -> QuerySet[Organization]:
-    """Units annotated with `member_count` (đảng viên) and `people_count` of their subtree."""
-    return units.annotate(
-        member_count=_subtree_count(party_status__is_member=True),
-        people_count=_subtree_count(),
+# People per unit under a common ancestor, then summed into every listed unit that the
+# unit's path names: the ids in a materialised path are exactly its ancestors.
+_SUBTREE_COUNTS_SQL = """
+    WITH per_unit AS (
+        SELECT o.path, count(*) FILTER (WHERE ps.is_member) AS members, count(*) AS people
+          FROM portal_person pe
+          JOIN portal_organization o ON o.id = pe.organization_id
+          JOIN portal_partystatus ps ON ps.id = pe.party_status_id
+         WHERE o.path LIKE %(prefix)s
+         GROUP BY o.path
     )
+    SELECT ancestor.id::bigint, sum(per_unit.members), sum(per_unit.people)
+      FROM per_unit, unnest(string_to_array(trim(BOTH '/' FROM per_unit.path), '/')) AS ancestor(id)
+     WHERE ancestor.id = ANY(%(ids)s)
+     GROUP BY ancestor.id
+"""
+
+
+def _common_prefix(paths: list[str]) -> str:
+    prefix = os.path.commonprefix(paths)
+    return prefix[: prefix.rfind("/") + 1]
+
+
+def with_subtree_counts(units) -> list[Organization]:
+    """The units, each with `member_count` (đảng viên) and `people_count` of its whole
+    subtree: one query that counts people per unit under the units' common ancestor
+    (an indexed prefix scan) and sums those rows into each unit's subtree; counted at
+    most once a minute (portal.figures_cache)."""
+    units = list(units)
+    if not units:
+        return units
+    params = {"prefix": _common_prefix([u.path for u in units]) + "%", "ids": sorted(str(u.id) for u in units)}
+
+    def count():
+        with connection.cursor() as cursor:
+            cursor.execute(_SUBTREE_COUNTS_SQL, params)
+            return {unit_id: (members, people) for unit_id, members, people in cursor.fetchall()}
+
+    counts = remember(count, "subtree-counts", params)
+    for unit in units:
+        unit.member_count, unit.people_count = counts.get(unit.id, (0, 0))
+    return units
 
 
 def positions_held(user) -> QuerySet[Position]:
@@ -193,13 +229,22 @@ def person_history(person: Person) -> dict:
     }
 
 
-def unit_choices(user) -> list[Organization]:
-    """Active units in reach, in tree order, each with `indent` (depth below the reach's top)."""
-    units = list(units_visible_to(user).filter(active=True).only("code", "name", "depth", "path").order_by("path"))
-    top = min((unit.depth for unit in units), default=0)
-    for unit in units:
-        unit.indent = unit.depth - top
-    return units
+def unit_choices(user, selected_code: str = "") -> list[tuple[str, str]]:
+    """(code, indented name) of the units a filter offers, in tree order: the tops of the
+    reach and every unit that has cells under it, not the thousands of chi bộ themselves
+    (a chi bộ is reached from its unit page), plus `selected_code` when it is in reach."""
+    offered = Q(level__is_cell=False) | Q(path__in=reach_of(user).paths)
+    if selected_code:
+        offered |= Q(code=selected_code)
+    rows = list(units_visible_to(user).filter(offered, active=True).order_by("path")
+                .values_list("code", "name", "depth"))
+    top = min((depth for _, _, depth in rows), default=0)
+    return [(code, "\u2003" * (depth - top) + name) for code, name, depth in rows]
+
+
+def visible_unit(user, code: str) -> Organization | None:
+    """The unit with this code if the user may see it, else None (a filter ignores it)."""
+    return units_visible_to(user).filter(code=code).first() if code else None
 
 
 def children_of(user, parent_ids) -> QuerySet[Organization]:

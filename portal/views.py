@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from portal import selectors
 from portal.access import reach_of
 from portal.forms import PeopleFilterForm
+from portal.pagination import CachedCountPaginator
 from portal.services import log_person_read
 
 PAGE_SIZE = 50
@@ -13,8 +13,9 @@ PAGE_SIZE = 50
 
 def _units_with_children(user, units):
     """[(unit, [its children])], each with subtree counts: two queries, whatever the tree."""
-    units = list(selectors.with_subtree_counts(units.order_by("path")))
-    children = list(selectors.with_subtree_counts(selectors.children_of(user, [unit.id for unit in units])))
+    units = list(units.order_by("path"))
+    children = list(selectors.children_of(user, [unit.id for unit in units]))
+    selectors.with_subtree_counts(units + children)
     return [(unit, [child for child in children if child.parent_id == unit.id]) for unit in units]
 
 
@@ -60,7 +61,7 @@ def unit_children(request, code):
 def unit_detail(request, code):
     user = request.user
     unit = selectors.unit_by_code(user, code)
-    members = Paginator(selectors.unit_members(user, unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    members = CachedCountPaginator(selectors.unit_members(user, unit), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.subtree_member_counts(unit)
     return render(request, "portal/unit_detail.html", {
         "unit": unit,
@@ -77,9 +78,11 @@ def unit_detail(request, code):
 @require_GET
 def person_list(request):
     user = request.user
-    form = PeopleFilterForm(request.GET, units=selectors.unit_choices(user))
+    code = request.GET.get("unit", "")
+    form = PeopleFilterForm(request.GET, unit_choices=selectors.unit_choices(user, code),
+                            selected_unit=selectors.visible_unit(user, code))
     people = selectors.people_list(user, form.filters())
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     filtered = any(value for name, value in form.cleaned_data.items())
     return render(request, "portal/person_list.html", {"form": form, "page": page, "filtered": filtered})
 

@@ -6,6 +6,8 @@ def _test_settings(settings):
     settings.LANGUAGE_CODE = "vi"
     # The production hasher costs a second per demo user; tests need no brute-force resistance.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests change data and look at the counts at once; tests/test_figures_cache.py checks the cache.
+    settings.LIST_COUNT_CACHE_SECONDS = 0
 
 
 @pytest.fixture
