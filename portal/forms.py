@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.html import format_html_join
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from portal.figures_cache import remember
 from portal.models import Ethnicity, PartyStatus, Person, TheoryLevel
 from portal.selectors import PeopleFilter
 
@@ -15,15 +18,19 @@ class LoginForm(AuthenticationForm):
 
 
 def _catalogue_choices(model, blank):
-    # Evaluated when the form is built: one query per catalogue, never one per option.
-    return [("", blank), *model.objects.in_force().values_list("code", "name")]
+    # One query per catalogue, never one per option; reused for a minute (catalogues seldom change).
+    rows = remember(lambda: list(model.objects.in_force().values_list("code", "name")),
+                    "choices", model._meta.label, timezone.localdate())
+    return [("", blank), *rows]
 
 
 class PeopleFilterForm(forms.Form):
     """Search and filters of the people list; every field optional, bad values ignored."""
 
     q = forms.CharField(label=_("Tìm theo họ tên"), required=False, max_length=100)
-    unit = forms.ChoiceField(label=_("Đơn vị (gồm cấp dưới)"), required=False)
+    # A code, checked against the reach by the view (`selected_unit`), not a ChoiceField:
+    # validating and normalising hundreds of choices on every page view is wasted work.
+    unit = forms.CharField(label=_("Đơn vị (gồm cấp dưới)"), required=False, max_length=40)
     party_status = forms.ChoiceField(label=_("Tình trạng"), required=False)
     gender = forms.ChoiceField(label=_("Giới tính"), required=False,
                                choices=[("", _("Tất cả")), *Person.Gender.choices])
@@ -34,7 +41,7 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, data, *, unit_choices, selected_unit):
         super().__init__(data)
         self.selected_unit = selected_unit
-        self.fields["unit"].choices = [("", _("Tất cả đơn vị")), *unit_choices]
+        self.unit_choices = [("", _("Tất cả đơn vị")), *unit_choices]
         self.fields["party_status"].choices = _catalogue_choices(PartyStatus, _("Tất cả"))
         self.fields["ethnicity"].choices = _catalogue_choices(Ethnicity, _("Tất cả"))
         self.fields["theory_level"].choices = _catalogue_choices(TheoryLevel, _("Tất cả"))
@@ -43,9 +50,9 @@ class PeopleFilterForm(forms.Form):
         """The unit <option>s, built here: a province offers hundreds of units, and a
         template loop over them costs more than the rest of the page."""
         selected = self["unit"].value() or ""
-        return format_html_join("", '<option value="{}"{}>{}</option>',
-                                ((code, " selected" if code == selected else "", label)
-                                 for code, label in self.fields["unit"].choices))
+        return mark_safe("".join(  # noqa: S308 - every value is escaped here
+            f'<option value="{escape(code)}"{" selected" if code == selected else ""}>{escape(label)}</option>'
+            for code, label in self.unit_choices))
 
     def choice_filters(self):
         """The drop-down filters, in the order the page shows them."""

@@ -233,13 +233,19 @@ def unit_choices(user, selected_code: str = "") -> list[tuple[str, str]]:
     """(code, indented name) of the units a filter offers, in tree order: the tops of the
     reach and every unit that has cells under it, not the thousands of chi bộ themselves
     (a chi bộ is reached from its unit page), plus `selected_code` when it is in reach."""
-    offered = Q(level__is_cell=False) | Q(path__in=reach_of(user).paths)
+    reach = reach_of(user)
+    offered = Q(level__is_cell=False) | Q(path__in=reach.paths)
     if selected_code:
         offered |= Q(code=selected_code)
-    rows = list(units_visible_to(user).filter(offered, active=True).order_by("path")
-                .values_list("code", "name", "depth"))
-    top = min((depth for _, _, depth in rows), default=0)
-    return [(code, "\u2003" * (depth - top) + name) for code, name, depth in rows]
+
+    def rows():
+        return list(units_visible_to(user).filter(offered, active=True).order_by("path")
+                    .values_list("code", "name", "depth"))
+
+    # The same for everyone with the same reach; reused for a minute like the counts.
+    units = remember(rows, "unit-choices", reach.everything, reach.paths, reach.person_id, selected_code)
+    top = min((depth for _, _, depth in units), default=0)
+    return [(code, "\u2003" * (depth - top) + name) for code, name, depth in units]
 
 
 def visible_unit(user, code: str) -> Organization | None:
