@@ -127,7 +127,7 @@ _SUBTREE_COUNTS_SQL = """
          WHERE o.path LIKE %(prefix)s
          GROUP BY o.path
     )
-    SELECT ancestor.id::bigint, sum(per_unit.members), sum(per_unit.people)
+    SELECT ancestor.id::bigint, sum(per_unit.members)::bigint, sum(per_unit.people)::bigint
       FROM per_unit, unnest(string_to_array(trim(BOTH '/' FROM per_unit.path), '/')) AS ancestor(id)
      WHERE ancestor.id = ANY(%(ids)s)
      GROUP BY ancestor.id
