@@ -194,7 +194,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/img/favicon.svg",
+    # Two models have a "kind" choice: name their enums apart in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "StudySessionKindEnum": "resolutions.models.StudySession.Kind",
+        "ThemeKindEnum": "resolutions.models.Theme.Kind",
+    },
 }
+
+# Study sessions: how far ahead one may be scheduled (a typo in the year is caught), and
+# how long a check-in QR code stays valid.
+STUDY_SESSION_MAX_DAYS_AHEAD = env.int("STUDY_SESSION_MAX_DAYS_AHEAD", default=60)
+STUDY_CHECKIN_QR_MINUTES = env.int("STUDY_CHECKIN_QR_MINUTES", default=15)
+
 
 # Celery: JSON only, job state in the database, one prefetch for long tasks.
 CELERY_BROKER_URL = REDIS_URL

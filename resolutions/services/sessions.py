@@ -21,19 +21,16 @@ from resolutions.selectors import sessions as selectors
 Status = Attendance.Status
 Method = Attendance.Method
 
-# Defaults of the settings STUDY_SESSION_MAX_DAYS_AHEAD and STUDY_CHECKIN_QR_MINUTES.
-MAX_DAYS_AHEAD = 60
-QR_MINUTES = 15
 _QR_SALT = "resolutions.sessions.checkin"
 
 
 def max_days_ahead() -> int:
     """How far ahead a session may be scheduled: a typo in the year ("2062") is caught."""
-    return getattr(settings, "STUDY_SESSION_MAX_DAYS_AHEAD", MAX_DAYS_AHEAD)
+    return settings.STUDY_SESSION_MAX_DAYS_AHEAD
 
 
 def qr_lifetime() -> datetime.timedelta:
-    return datetime.timedelta(minutes=getattr(settings, "STUDY_CHECKIN_QR_MINUTES", QR_MINUTES))
+    return datetime.timedelta(minutes=settings.STUDY_CHECKIN_QR_MINUTES)
 
 
 # --- Sessions --------------------------------------------------------------------------------
