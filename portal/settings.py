@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": env.float("CLEAR_SESSIONS_EVERY_SECONDS", default=3600.0),
     },
+    # Members who have not filed this year's commitment: reminded once each, from February.
+    "remind-missing-commitments": {
+        "task": "resolutions.tasks.remind_missing_commitments",
+        "schedule": env.float("COMMITMENT_REMINDERS_EVERY_SECONDS", default=86400.0),
+    },
 }
 
 LOGGING = {
