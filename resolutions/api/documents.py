@@ -1,7 +1,343 @@
-"""API of the documents area: `register(router)` adds its viewsets; `urlpatterns` holds extra routes."""
+"""API of the documents area: documents (with search and filters) and their PDF
+attachments, themes, study campaigns and their follow-up. Reads go through the area's
+selectors, writes through its services, so the access rule and the checks (number-symbol,
+PDF type and size, who may publish) are the pages' own."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from portal.access import restrict
+from portal.api.serializers import InputSerializer, UnitBriefSerializer
+from portal.api.views import _as_drf_error
+from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
+from resolutions.selectors import documents as selectors
+from resolutions.selectors.documents import DocumentFilter
+from resolutions.services import documents as services
+from resolutions.views.documents import attachment_response
 
 urlpatterns = []
 
 
+# --- Output ----------------------------------------------------------------------------------
+
+
+class KindSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+# Described, not an enum, in the schema: the sessions' "kind" would collide with it by name.
+@extend_schema_field({"type": "string", "description": "toan_khoa (chuyên đề toàn khóa) | hang_nam (hằng năm)"})
+class ThemeKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Theme.Kind.choices, **kwargs)
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="study-api:study-theme-detail")
+    kind = ThemeKindField(read_only=True)
+
+    class Meta:
+        model = Theme
+        fields = ["id", "url", "kind", "title", "term", "year", "summary"]
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_at = serializers.DateTimeField()
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, attachment) -> str:
+        request = self.context["request"]
+        return request.build_absolute_uri(
+            f"/api/v1/documents/{attachment.document_id}/attachments/{attachment.pk}/")
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="study-api:study-document-detail")
+    kind = KindSerializer()
+    organization = UnitBriefSerializer()
+    attachment_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "url", "kind", "number_symbol", "issuing_body", "issued_on", "title", "summary",
+                  "organization", "attachment_count"]
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    themes = ThemeSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "themes", "attachments"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="study-api:study-campaign-detail")
+    organization = UnitBriefSerializer()
+    document = serializers.PrimaryKeyRelatedField(read_only=True)
+    theme = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = StudyCampaign
+        fields = ["id", "url", "title", "organization", "document", "theme", "audience", "starts_on", "deadline"]
+
+
+class UnitProgressSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    depth = serializers.IntegerField(help_text="Độ sâu dưới đơn vị triển khai")
+    parent_id = serializers.IntegerField(allow_null=True)
+    sessions = serializers.IntegerField()
+    sessions_on_time = serializers.IntegerField()
+    first_held_on = serializers.DateField(allow_null=True)
+    expected = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    subtree_expected = serializers.IntegerField()
+    subtree_attended = serializers.IntegerField()
+    subtree_share = serializers.FloatField(allow_null=True)
+    subtree_units = serializers.IntegerField()
+    subtree_done = serializers.IntegerField()
+    subtree_late = serializers.IntegerField()
+    covered = serializers.BooleanField()
+    late = serializers.BooleanField()
+
+
+# --- Input -----------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PublishableUnitField(serializers.Field):
+    """A unit by code, only among those the user may publish to: one answer for "does
+    not exist" and "not yours"."""
+
+    def to_internal_value(self, data):
+        unit = selectors.publishable_units(self.context["request"].user).filter(code=str(data)).first()
+        if unit is None:
+            raise serializers.ValidationError(
+                _("Không tìm thấy đơn vị “%(unit)s” trong phạm vi bạn được phổ biến văn bản.") % {"unit": data})
+        return unit
+
+    def to_representation(self, value):
+        return value.code
+
+
+class VisibleField(serializers.PrimaryKeyRelatedField):
+    """An object by id, among those the user may see."""
+
+    default_error_messages = {
+        "does_not_exist": gettext_lazy("Không tìm thấy mục có mã {pk_value} trong phạm vi bạn được xem."),
+        "incorrect_type": gettext_lazy("Cần một mã số."),
+    }
+
+    def get_queryset(self):
+        return restrict(self.queryset.model.objects.all(), self.context["request"].user)
+
+
+class DocumentWriteSerializer(InputSerializer):
+    kind = serializers.SlugRelatedField(slug_field="code", queryset=DocumentKind.objects.all(), error_messages={
+        "does_not_exist": gettext_lazy("Không có loại văn bản “{value}”.")})
+    number_symbol = serializers.CharField(max_length=60)
+    issuing_body = serializers.CharField(max_length=200)
+    issued_on = serializers.DateField()
+    title = serializers.CharField(max_length=500)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    organization = PublishableUnitField()
+    themes = VisibleField(queryset=Theme.objects.all(), many=True, required=False)
+
+
+class AttachmentUploadSerializer(InputSerializer):
+    file = serializers.FileField()
+
+
+class ThemeWriteSerializer(InputSerializer):
+    kind = ThemeKindField()
+    title = serializers.CharField(max_length=500)
+    term = serializers.CharField(max_length=40)
+    year = serializers.IntegerField(required=False, allow_null=True, min_value=1930, max_value=2100)
+    summary = serializers.CharField(required=False, allow_blank=True)
+
+
+class CampaignWriteSerializer(InputSerializer):
+    title = serializers.CharField(max_length=300)
+    organization = PublishableUnitField()
+    document = VisibleField(queryset=Document.objects.all(), required=False, allow_null=True)
+    theme = VisibleField(queryset=Theme.objects.all(), required=False, allow_null=True)
+    audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.MEMBERS)
+    starts_on = serializers.DateField()
+    deadline = serializers.DateField()
+
+
+def _validated(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _call(service, **kwargs):
+    """A service call with its errors as the API's: 400 with the messages, 403 when not allowed."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        raise _as_drf_error(exc) from exc
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc) or None) from exc
+
+
+# --- Viewsets --------------------------------------------------------------------------------
+
+
+_DOCUMENT_PARAMS = [
+    OpenApiParameter("q", str, description="Tìm theo số, ký hiệu, trích yếu, cơ quan ban hành; không phân biệt dấu"),
+    OpenApiParameter("kind", str, description="Mã loại văn bản (NQ, CT, KL…)"),
+    OpenApiParameter("year", int, description="Năm ban hành"),
+    OpenApiParameter("theme", int, description="Mã chuyên đề"),
+]
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value).isdigit() else None
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Văn bản học tập trong phạm vi người dùng", parameters=_DOCUMENT_PARAMS),
+    retrieve=extend_schema(summary="Một văn bản, kèm chuyên đề và tệp đính kèm"),
+    create=extend_schema(request=DocumentWriteSerializer, responses={201: DocumentDetailSerializer}),
+    update=extend_schema(request=DocumentWriteSerializer, responses={200: DocumentDetailSerializer}),
+    partial_update=extend_schema(request=DocumentWriteSerializer, responses={200: DocumentDetailSerializer}),
+)
+class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = DocumentSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.documents_list(self.request.user, DocumentFilter(
+            query=params.get("q", "").strip(), kind=params.get("kind", "").strip(),
+            year=_int(params.get("year", "")), theme=_int(params.get("theme", ""))))
+
+    def _respond(self, pk, code=status.HTTP_200_OK):
+        document = selectors.document_detail(self.request.user, pk)
+        data = {**DocumentSerializer(document["document"], context={"request": self.request}).data,
+                "attachment_count": len(document["attachments"]),
+                "themes": ThemeSerializer(document["themes"], many=True, context={"request": self.request}).data,
+                "attachments": AttachmentSerializer(document["attachments"], many=True,
+                                                    context={"request": self.request}).data}
+        return Response(data, status=code)
+
+    @extend_schema(responses=DocumentDetailSerializer)
+    def retrieve(self, request, pk=None):
+        return self._respond(pk)
+
+    def create(self, request):
+        data = _validated(DocumentWriteSerializer, request)
+        document = _call(services.save_document, by=request.user, themes=data.pop("themes", []), **data)
+        return self._respond(document.pk, status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        document = selectors.document_by_id(request.user, pk)
+        data = _validated(DocumentWriteSerializer, request, partial=partial)
+        _call(services.save_document, by=request.user, document=document, themes=data.pop("themes", None), **data)
+        return self._respond(document.pk)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(summary="Đính kèm một tệp PDF (multipart, trường `file`)", request={
+        "multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        document = selectors.document_by_id(request.user, pk)
+        data = _validated(AttachmentUploadSerializer, request)
+        attachment = _call(services.add_attachment, by=request.user, document=document, upload=data["file"])
+        return Response(AttachmentSerializer(attachment, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Tải tệp PDF của văn bản", responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>\d+)",
+            url_name="attachment-download")
+    def attachment_download(self, request, pk=None, attachment_pk=None):
+        return attachment_response(selectors.attachment_by_id(request.user, pk, attachment_pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Chuyên đề toàn khóa và hằng năm (chuyên đề năm nay trước)"),
+    create=extend_schema(request=ThemeWriteSerializer, responses={201: ThemeSerializer}),
+    update=extend_schema(request=ThemeWriteSerializer, responses={200: ThemeSerializer}),
+    partial_update=extend_schema(request=ThemeWriteSerializer, responses={200: ThemeSerializer}),
+)
+class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ThemeSerializer
+    pagination_class = None  # a handful a term
+
+    def get_queryset(self):
+        return restrict(Theme.objects.all(), self.request.user)
+
+    def list(self, request):
+        return Response(self.get_serializer(selectors.themes_list(), many=True).data)
+
+    def get_object(self):
+        return selectors.theme_by_id(self.request.user, self.kwargs["pk"])
+
+    def create(self, request):
+        data = _validated(ThemeWriteSerializer, request)
+        theme = _call(services.save_theme, by=request.user, **data)
+        return Response(self.get_serializer(theme).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        theme = self.get_object()
+        data = _validated(ThemeWriteSerializer, request, partial=partial)
+        theme = _call(services.save_theme, by=request.user, theme=theme, **data)
+        return Response(self.get_serializer(theme).data)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Đợt học tập gửi đến đơn vị của người dùng", parameters=[
+        OpenApiParameter("current", bool, description="Chỉ các đợt chưa hết hạn")]),
+    retrieve=extend_schema(summary="Một đợt học tập"),
+    create=extend_schema(request=CampaignWriteSerializer, responses={201: CampaignSerializer}),
+)
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        current = self.request.query_params.get("current", "").lower() in {"1", "true", "yes", "on"}
+        return selectors.campaigns_list(self.request.user, current_only=current)
+
+    def get_object(self):
+        return selectors.campaign_by_id(self.request.user, self.kwargs["pk"])
+
+    def create(self, request):
+        data = _validated(CampaignWriteSerializer, request)
+        campaign = _call(services.save_campaign, by=request.user, **data)
+        return Response(self.get_serializer(selectors.campaign_by_id(request.user, campaign.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Tiến độ theo đơn vị (như trang theo dõi)", responses=UnitProgressSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        rows = selectors.campaign_progress(campaign=self.get_object(), user=request.user)
+        return Response(UnitProgressSerializer(rows, many=True).data)
+
+
 def register(router) -> None:
     """Add this area's viewsets to the shared router."""
+    router.register("documents", DocumentViewSet, basename="study-document")
+    router.register("themes", ThemeViewSet, basename="study-theme")
+    router.register("campaigns", CampaignViewSet, basename="study-campaign")
+

@@ -1,1 +1,412 @@
-"""Reads of the documents area, always through portal.access."""
+"""Reads of the documents area (documents, themes, study campaigns and their follow-up,
+the member's own view, commend and remind), always through portal.access."""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+
+from portal.access import get_visible_or_404, reach_of, restrict, restrict_to_managed
+from portal.models import Grant, Organization, Person
+from portal.text import search_key
+from resolutions.models import (
+    Attachment,
+    Attendance,
+    Audience,
+    Document,
+    DocumentKind,
+    StudyCampaign,
+    StudySession,
+    Theme,
+    UnitStudySettings,
+)
+from resolutions.selectors.sessions import attendance_rate, sessions_of_member
+
+PUBLISHING_ROLE = "tuyengiao"  # Ban Tuyên giáo keeps the catalogue and launches campaigns (DESIGN.md §1)
+DEFAULT_ABSENCE_THRESHOLD = UnitStudySettings._meta.get_field("unexcused_absence_threshold").default
+
+
+# ---------------------------------------------------------------------------
+# Who may publish: managers of a unit, and tuyên giáo staff on their granted subtree.
+# A tuyên giáo grant only reads people's records (portal.access), but keeping the
+# catalogue and launching campaigns is that board's work.
+# ---------------------------------------------------------------------------
+
+
+def publishing_paths(user) -> tuple[str, ...]:
+    """Paths of the units where the user holds a current tuyên giáo grant (one query,
+    then kept on the user object for the request)."""
+    if user is None or not user.is_authenticated:
+        return ()
+    cached = getattr(user, "_study_publishing_paths", None)
+    if cached is None:
+        cached = tuple(Grant.objects.current().filter(
+            user=user, role__code=PUBLISHING_ROLE, organization__active=True,
+        ).values_list("organization__path", flat=True))
+        user._study_publishing_paths = cached
+    return cached
+
+
+def can_publish(user, organization: Organization) -> bool:
+    """May the user address documents and campaigns to `organization`'s subtree?"""
+    reach = reach_of(user)
+    return reach.manages_path(organization.path) or any(
+        organization.path.startswith(path) for path in publishing_paths(user))
+
+
+def publishable_units(user) -> QuerySet[Organization]:
+    """Active units the user may publish to, in tree order: the choices of the forms."""
+    units = Organization.objects.filter(active=True)
+    managed = restrict_to_managed(units, user)
+    paths = publishing_paths(user)
+    if paths:
+        managed = managed | units.filter(reduce(or_, [Q(path__startswith=p) for p in paths]))
+    return managed.order_by("path")
+
+
+def can_publish_anywhere(user) -> bool:
+    reach = reach_of(user)
+    return reach.everything or bool(reach.manage_paths) or bool(publishing_paths(user))
+
+
+def can_edit_themes(user) -> bool:
+    """Themes are the province's: a superuser, or tuyên giáo at the top of the tree."""
+    if reach_of(user).everything:
+        return True
+    return any(path.count("/") == 2 for path in publishing_paths(user))  # "/<id>/": a root unit
+
+
+# ---------------------------------------------------------------------------
+# Documents
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    query: str = ""  # over number-symbol, title and issuing body, without diacritics
+    kind: str = ""  # DocumentKind.code
+    year: int | None = None  # of issue
+    theme: int | None = None
+
+
+def documents_visible_to(user) -> QuerySet[Document]:
+    return restrict(Document.objects.all(), user)
+
+
+def documents_list(user, filters: DocumentFilter = DocumentFilter()) -> QuerySet[Document]:
+    documents = documents_visible_to(user).select_related("kind", "organization").annotate(
+        attachment_count=Count("attachments", distinct=True))
+    key = search_key(filters.query)
+    if key:
+        documents = documents.filter(search_key__contains=key)  # the trigram index serves LIKE '%…%'
+    if filters.kind:
+        documents = documents.filter(kind__code=filters.kind)
+    if filters.year:
+        documents = documents.filter(issued_on__year=filters.year)
+    if filters.theme:
+        documents = documents.filter(themes=filters.theme)
+    return documents.order_by("-issued_on", "number_symbol", "id")
+
+
+def document_years(user) -> list[int]:
+    return list(documents_visible_to(user).annotate(y=ExtractYear("issued_on")).values_list("y", flat=True)
+                .distinct().order_by("-y"))
+
+
+def document_kinds(on=None) -> QuerySet[DocumentKind]:
+    return DocumentKind.objects.in_force(on)
+
+
+def document_by_id(user, pk) -> Document:
+    return get_visible_or_404(Document.objects.select_related("kind", "organization"), user, pk=pk)
+
+
+def document_detail(user, pk) -> dict:
+    document = document_by_id(user, pk)
+    return {
+        "document": document,
+        "attachments": list(document.attachments.order_by("uploaded_at", "id")),
+        "themes": list(document.themes.all()),
+        "campaigns": list(restrict(document.campaigns.select_related("organization"), user)
+                          .order_by("-starts_on", "-id")),
+        "can_edit": can_publish(user, document.organization),
+    }
+
+
+def attachment_by_id(user, document_pk, pk) -> Attachment:
+    """The attachment, only if its document is one the user may see (else 404)."""
+    return get_visible_or_404(Attachment.objects.select_related("document__organization")
+                              .filter(document_id=document_pk), user, pk=pk)
+
+
+# ---------------------------------------------------------------------------
+# Themes
+# ---------------------------------------------------------------------------
+
+
+def themes_list(year: int | None = None) -> list[Theme]:
+    """The current year's theme first, then the term-long ones, then earlier years."""
+    year = year or timezone.localdate().year
+    themes = Theme.objects.annotate(document_count=Count("documents")).order_by("-year", "kind", "title")
+    return sorted(themes, key=lambda t: (t.year != year, t.kind != Theme.Kind.TERM, -(t.year or 0)))
+
+
+def theme_by_id(user, pk) -> Theme:
+    return get_visible_or_404(Theme.objects.all(), user, pk=pk)
+
+
+# ---------------------------------------------------------------------------
+# Study campaigns
+# ---------------------------------------------------------------------------
+
+
+def campaigns_list(user, *, current_only: bool = False) -> QuerySet[StudyCampaign]:
+    campaigns = restrict(StudyCampaign.objects.all(), user).select_related("organization", "document", "theme")
+    if current_only:
+        campaigns = campaigns.filter(deadline__gte=timezone.localdate())
+    return campaigns.order_by("-starts_on", "-id")
+
+
+def campaign_by_id(user, pk) -> StudyCampaign:
+    return get_visible_or_404(
+        StudyCampaign.objects.select_related("organization", "organization__level", "document", "theme",
+                                             "document__kind"), user, pk=pk)
+
+
+def linked_sessions(campaign: StudyCampaign) -> QuerySet[StudySession]:
+    """Sessions that count for a campaign: linked to it, or held on its document within
+    its window, by a unit of its subtree."""
+    condition = Q(campaign=campaign)
+    if campaign.document_id:
+        condition |= Q(documents=campaign.document_id, held_on__gte=campaign.starts_on,
+                       held_on__lte=campaign.deadline)
+    return StudySession.objects.filter(condition, organization__path__startswith=campaign.organization.path)
+
+
+@dataclass
+class UnitProgress:
+    """One unit's line on a campaign's follow-up: its own figures and its subtree's."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    path: str
+    depth: int  # below the campaign's unit
+    parent_id: int | None
+    sessions: int  # sessions it held itself for the campaign
+    sessions_on_time: int
+    first_held_on: datetime.date | None
+    expected: int  # its own expected members
+    attended: int  # of whom present at one linked session at least
+    subtree_expected: int = 0
+    subtree_attended: int = 0
+    subtree_units: int = 0  # units with expected members of their own, itself included
+    subtree_done: int = 0  # of which a session was held on time by themselves or a unit above
+    subtree_late: int = 0
+    covered: bool = False  # a session on time by itself or a unit above (a joint session)
+    late: bool = False
+    children: list = field(default_factory=list)
+
+    @property
+    def share(self) -> float | None:
+        return self.attended / self.expected if self.expected else None
+
+    @property
+    def subtree_share(self) -> float | None:
+        return self.subtree_attended / self.subtree_expected if self.subtree_expected else None
+
+    @property
+    def subtree_percent(self) -> int:
+        return round(100 * (self.subtree_share or 0))
+
+    @property
+    def held(self) -> bool:
+        return self.sessions > 0
+
+
+# Expected at a campaign: the sessions area's rule (`expected_q`, DOMAIN.md §3) in SQL — current members
+# of the unit whose party status expects them at meetings, admitted on or before the date.
+_PROGRESS_SQL = """
+WITH units AS (
+    SELECT o.id, o.code, o.name, o.path, o.depth, o.parent_id, l.name AS level
+      FROM portal_organization o JOIN portal_orglevel l ON l.id = o.level_id
+     WHERE o.path LIKE %(prefix)s AND o.active
+),
+linked AS (
+    SELECT s.id, s.organization_id, s.held_on FROM resolutions_studysession s JOIN units u ON u.id = s.organization_id
+     WHERE s.campaign_id = %(campaign)s
+        OR (s.held_on BETWEEN %(starts)s AND %(deadline)s AND EXISTS (
+            SELECT 1 FROM resolutions_studysession_documents d
+             WHERE d.studysession_id = s.id AND d.document_id = %(document)s))
+),
+expected AS (
+    SELECT p.id, p.organization_id FROM portal_person p
+      JOIN units u ON u.id = p.organization_id
+      JOIN portal_partystatus ps ON ps.id = p.party_status_id
+     WHERE ps.expected_at_meetings AND (p.admitted_on IS NULL OR p.admitted_on <= %(expected_on)s)
+       AND (NOT %(key_cadres)s OR EXISTS (
+            SELECT 1 FROM portal_position po JOIN portal_positionrole r ON r.id = po.role_id
+             WHERE po.person_id = p.id AND r.is_committee_member AND po.started_on <= %(expected_on)s
+               AND (po.ended_on IS NULL OR po.ended_on >= %(expected_on)s)))
+),
+present AS (
+    SELECT DISTINCT a.person_id FROM resolutions_attendance a JOIN linked l ON l.id = a.session_id
+     WHERE a.status = %(present)s
+),
+people AS (
+    SELECT e.organization_id, count(*) AS expected, count(pr.person_id) AS attended
+      FROM expected e LEFT JOIN present pr ON pr.person_id = e.id
+     GROUP BY e.organization_id
+),
+held AS (
+    SELECT organization_id, count(*) AS sessions, count(*) FILTER (WHERE held_on <= %(deadline)s) AS on_time,
+           min(held_on) AS first_held_on
+      FROM linked GROUP BY organization_id
+)
+SELECT u.id, u.code, u.name, u.level, u.path, u.depth, u.parent_id,
+       coalesce(h.sessions, 0), coalesce(h.on_time, 0), h.first_held_on,
+       coalesce(pe.expected, 0), coalesce(pe.attended, 0)
+  FROM units u LEFT JOIN held h ON h.organization_id = u.id LEFT JOIN people pe ON pe.organization_id = u.id
+ ORDER BY u.path
+"""
+
+
+def campaign_progress(*, campaign: StudyCampaign, as_of: datetime.date | None = None,
+                      user=None) -> list[UnitProgress]:
+    """The follow-up of a campaign, unit by unit down its subtree (tree order), in ONE
+    aggregate query; subtree figures are rolled up in one pass over the per-unit rows.
+    With `user`, only the units he may see are returned (figures still cover their whole
+    subtree, which lies in his reach too); tasks and reports pass no user."""
+    as_of = as_of or timezone.localdate()
+    root = campaign.organization
+    with connection.cursor() as cursor:
+        cursor.execute(_PROGRESS_SQL, {
+            "prefix": root.path + "%", "campaign": campaign.pk, "document": campaign.document_id,
+            "starts": campaign.starts_on, "deadline": campaign.deadline,
+            "expected_on": min(as_of, campaign.deadline), "present": Attendance.Status.PRESENT,
+            "key_cadres": campaign.audience == Audience.KEY_CADRES,
+        })
+        rows = [UnitProgress(id=r[0], code=r[1], name=r[2], level=r[3], path=r[4], depth=r[5] - root.depth,
+                             parent_id=r[6], sessions=r[7], sessions_on_time=r[8], first_held_on=r[9],
+                             expected=r[10], attended=r[11]) for r in cursor.fetchall()]
+    _roll_up(rows, past_deadline=as_of > campaign.deadline)
+    if user is not None:
+        reach = reach_of(user)
+        rows = [row for row in rows if reach.covers_path(row.path)]
+    return rows
+
+
+def _roll_up(rows: list[UnitProgress], *, past_deadline: bool) -> None:
+    """Rows in path order, so every parent comes before its children: covered flows down,
+    figures flow up to every ancestor in the list."""
+    by_path = {row.path: row for row in rows}
+    for row in rows:
+        parent = by_path.get(row.path[: row.path.rstrip("/").rfind("/") + 1])
+        row.covered = row.sessions_on_time > 0 or (parent is not None and parent.covered)
+        needs_session = row.expected > 0
+        row.late = needs_session and past_deadline and not row.covered
+        if parent is not None:
+            parent.children.append(row)
+        ancestors = [by_path[p] for p in _prefixes(row.path) if p in by_path]
+        for unit in ancestors:
+            unit.subtree_expected += row.expected
+            unit.subtree_attended += row.attended
+            unit.subtree_units += needs_session
+            unit.subtree_done += needs_session and row.covered
+            unit.subtree_late += row.late
+
+
+def _prefixes(path: str) -> list[str]:
+    """"/1/7/42/" → ["/1/", "/1/7/", "/1/7/42/"]."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+# ---------------------------------------------------------------------------
+# The member's own view
+# ---------------------------------------------------------------------------
+
+
+def _present_at(campaign_ref, person_id) -> Exists:
+    """Did the person attend (present) a session counting for the outer campaign?"""
+    counted = Q(session__campaign=campaign_ref) | Q(
+        session__documents=OuterRef("document_id"), session__held_on__gte=OuterRef("starts_on"),
+        session__held_on__lte=OuterRef("deadline"))
+    return Exists(Attendance.objects.filter(counted, person_id=person_id, status=Attendance.Status.PRESENT))
+
+
+def member_overview(user, year: int | None = None) -> dict:
+    """What the member studies now, his sessions and attendance rate this year, his campaigns."""
+    today = timezone.localdate()
+    year = year or today.year
+    person = Person.objects.select_related("organization", "party_status").filter(user=user).first() if user.is_authenticated else None
+    if person is None:
+        return {"person": None, "year": year}
+    unit = person.organization
+    campaigns = list(
+        restrict(StudyCampaign.objects.all(), user)
+        .filter(organization__path__in=_prefixes(unit.path))
+        .select_related("organization", "document", "document__kind", "theme")
+        .annotate(done=_present_at(OuterRef("pk"), person.pk))
+        .order_by("deadline", "-id"))
+    sessions = list(sessions_of_member(person, year))[::-1]  # newest first
+    rate = attendance_rate(person, year)
+    return {
+        "person": person,
+        "year": year,
+        "now": [c for c in campaigns if c.deadline >= today and c.starts_on <= today],
+        "upcoming": [c for c in campaigns if c.starts_on > today],
+        "campaigns": campaigns,
+        "sessions": sessions,
+        "status_labels": dict(Attendance.Status.choices),
+        "expected_count": rate.expected,
+        "present_count": rate.present,
+        "attendance_rate": rate.rate,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Commend and remind
+# ---------------------------------------------------------------------------
+
+
+def absence_threshold(unit: Organization) -> int:
+    row = UnitStudySettings.objects.filter(organization=unit).first()
+    return row.unexcused_absence_threshold if row else DEFAULT_ABSENCE_THRESHOLD
+
+
+def commend_remind(user, unit: Organization, year: int) -> dict:
+    """Per person of the unit's subtree, over the year's sessions, in ONE aggregate query:
+    who attended every session he was expected at (at least one), and who was absent
+    without excuse more often than his unit's threshold (the nearest unit above him
+    that set one; else the default)."""
+    in_year = Q(attendance__session__held_on__year=year)
+    nearest_threshold = (
+        UnitStudySettings.objects
+        .filter(StartsWith(OuterRef("organization__path"), F("organization__path")))
+        .order_by("-organization__depth").values("unexcused_absence_threshold")[:1])
+    people = (
+        restrict(Person.objects.all(), user)
+        .filter(organization__path__startswith=unit.path, attendance__session__held_on__year=year)
+        .annotate(
+            expected=Count("attendance", filter=in_year),
+            present=Count("attendance", filter=in_year & Q(attendance__status=Attendance.Status.PRESENT)),
+            excused=Count("attendance", filter=in_year & Q(attendance__status=Attendance.Status.EXCUSED)),
+            absent=Count("attendance", filter=in_year & Q(attendance__status=Attendance.Status.ABSENT)),
+            threshold=Coalesce(Subquery(nearest_threshold, output_field=IntegerField()),
+                               Value(DEFAULT_ABSENCE_THRESHOLD)),
+        )
+        .filter(Q(present=F("expected")) | Q(absent__gt=F("threshold")))
+        .select_related("organization").order_by("organization__path", "sort_key", "id"))
+    people = list(people)
+    return {
+        "commend": [p for p in people if p.present == p.expected],
+        "remind": [p for p in people if p.absent > p.threshold],
+    }
