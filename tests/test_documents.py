@@ -344,3 +344,42 @@ def test_tuyengiao_below_the_top_publishes_only_in_his_subtree(client, province,
         province, organization=province["units"]["CB3"].pk))
     assert response.status_code == 302
     assert Document.objects.get().organization.code == "CB3"
+
+
+def test_api_list_queries_do_not_grow(client, province, media, django_assert_max_num_queries):
+    tinh = province["units"]["TINH"]
+    login(client, province, "bithu")
+    make_document(tinh, "1-KH/TU", "KH", title="Kế hoạch học tập")
+    client.get("/api/v1/documents/")
+    with django_assert_max_num_queries(10) as small:
+        client.get("/api/v1/documents/?q=ke hoach&kind=KH")
+    for i in range(2, 40):
+        make_attachment(make_document(tinh, f"{i}-KH/TU", "KH", title="Kế hoạch học tập"), media)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get("/api/v1/documents/?q=ke hoach&kind=KH").json()
+    assert body["count"] == 39 and sum(row["attachment_count"] for row in body["results"]) == 38
+
+
+def test_api_upload_refuses_a_fake_pdf(client, province, media):
+    document = make_document(province["units"]["CB1"])
+    login(client, province, "bithu")
+    response = client.post(f"/api/v1/documents/{document.pk}/attachments/",
+                           {"file": pdf_upload("gia.pdf", b"GIF89a")})
+    assert response.status_code == 400 and "nội dung không phải PDF" in response.json()["file"][0]
+    assert not Attachment.objects.exists()
+
+
+def test_admin_checks_the_number_symbol(client, province):
+    client.force_login(province["users"]["admin"])
+    assert client.get(reverse("admin:resolutions_document_changelist")).status_code == 200
+    response = client.post(reverse("admin:resolutions_document_add"), {
+        "kind": DocumentKind.objects.get(code="CT").pk, "number_symbol": "05/CT/TW", "issuing_body": "Bộ Chính trị",
+        "issued_on": "15/05/2016", "title": "Chỉ thị", "summary": "", "organization": province["units"]["TINH"].pk,
+        "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0"})
+    assert response.status_code == 200 and "không đúng dạng" in response.content.decode()
+    assert not Document.objects.exists()
+    response = client.post(reverse("admin:resolutions_document_add"), {
+        "kind": DocumentKind.objects.get(code="CT").pk, "number_symbol": "05-CT/TW", "issuing_body": "Bộ Chính trị",
+        "issued_on": "15/05/2016", "title": "Chỉ thị", "summary": "", "organization": province["units"]["TINH"].pk,
+        "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0"})
+    assert response.status_code == 302 and Document.objects.get().number_symbol == "05-CT/TW"
