@@ -260,7 +260,7 @@ def send_missing_reminders(*, year: int, unit: Organization | None = None) -> in
         subject = _("Nhắc nộp bản cam kết tu dưỡng, rèn luyện, phấn đấu năm %(year)d") % {"year": year}
         link = f"{reverse('commitment_create')}?year={year}"
         body = _("%(text)s\n\nVào cổng thông tin để viết bản cam kết: %(url)s") % {
-            "text": text, "url": getattr(settings, "PORTAL_BASE_URL", "") + link}
+            "text": text, "url": settings.PORTAL_BASE_URL + link}
     people = list(missing_filers(year, unit).values_list("user_id", "user__email"))
     emails = dict(people)
     key, now = reminder_key(year), timezone.now()
