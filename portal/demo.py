@@ -2,9 +2,9 @@
 
 The generator is a chain of plain functions, one per kind of data (`plan_tree`,
 `plan_people`, `plan_positions`, `ensure_accounts`…), each taking the random generator
-and what the previous ones made; later issues add sessions, classes and commitments as
-further steps of `seed_province`. Everything is planned in memory first and written in
-bulk, so `--members 100000` takes about a minute: `create_units` writes exactly the rows
+and what the previous ones made; the domain apps add sessions, classes and commitments
+as further steps (settings.DEMO_DATA_STEPS, run by `seed_further_steps`). Everything is
+planned in memory first and written in bulk, so `--members 100000` takes about a minute: `create_units` writes exactly the rows
 that `portal.tree.create_organization` writes, and people go in with `bulk_create`
 (the row-history triggers still record every row).
 
@@ -19,9 +19,11 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
@@ -695,14 +697,42 @@ SEEDED_TABLES = ["portal_organization", "portal_organizationperiod", "portal_org
                  "portal_partystatuschange", "portal_position", "portal_rowhistory"]
 
 
-def refresh_statistics() -> None:
+def refresh_statistics(tables: list[str] = SEEDED_TABLES) -> None:
     """Tell the planner about the rows just loaded: until autovacuum comes round, it would
     take the tables for nearly empty and pick nested loops over 100,000 people (the people
     list took 320 ms instead of 3 ms). VACUUM also sets the visibility map, so counts can
     use index-only scans; it cannot run inside a transaction (tests), ANALYZE can."""
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        cursor.execute(f"{command} {', '.join(SEEDED_TABLES)}")
+        cursor.execute(f"{command} {', '.join(tables)}")
+
+
+@dataclass
+class StepResult:
+    """What a further demo step wrote: a line for the command's output, the tables it filled."""
+
+    summary: str
+    tables: list[str]
+
+
+def seed_further_steps(*, seed: int = SEED, today: datetime.date | None = None) -> list[str]:
+    """The domain apps' demo data, after the province: each dotted path of
+    settings.DEMO_DATA_STEPS names `step(province, today, rng) -> StepResult | None`, which
+    writes its data unless there is some already (then None). The summaries of what was written."""
+    province = Organization.objects.filter(code=PROVINCE_CODE).first()
+    if province is None:
+        return []
+    today = today or timezone.localdate()
+    summaries, tables = [], []
+    for path in settings.DEMO_DATA_STEPS:
+        with acting_as(context="seed_demo"), transaction.atomic():
+            result = import_string(path)(province, today, random.Random(f"{seed}:{path}"))
+        if result is not None:
+            summaries.append(result.summary)
+            tables += result.tables
+    if tables:
+        refresh_statistics(tables)
+    return summaries
 
 
 def _ensure_accounts_for_existing(password: str, cat: Catalogues) -> None:

@@ -208,6 +208,9 @@ SPECTACULAR_SETTINGS = {
 STUDY_SESSION_MAX_DAYS_AHEAD = env.int("STUDY_SESSION_MAX_DAYS_AHEAD", default=60)
 STUDY_CHECKIN_QR_MINUTES = env.int("STUDY_CHECKIN_QR_MINUTES", default=15)
 
+# Demo data of the domain apps, run by seed_demo after the province (portal imports no domain app):
+# dotted paths of `step(province, today, rng)`, see portal.demo.seed_further_steps.
+DEMO_DATA_STEPS = ["resolutions.demo.seed_study"]
 
 # Celery: JSON only, job state in the database, one prefetch for long tasks.
 CELERY_BROKER_URL = REDIS_URL

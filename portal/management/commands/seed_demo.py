@@ -42,6 +42,8 @@ class Command(BaseCommand):
                         "seconds": number_format(time.monotonic() - started, 1)}))
             else:
                 self.stdout.write(_("Tỉnh mẫu %(code)s đã có: không thay đổi gì.") % {"code": demo.PROVINCE_CODE})
+            for summary in demo.seed_further_steps():
+                self.stdout.write(self.style.SUCCESS(summary))
         self._print_accounts(password, source, fresh=bool(result and result.created))
 
     def _print_accounts(self, password, source, *, fresh):
