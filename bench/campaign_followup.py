@@ -1,0 +1,162 @@
+"""Campaign follow-up of the whole demo province beside one hand-written SQL aggregate.
+
+    DATABASE_URL=postgres://… python bench/campaign_followup.py [--reuse-database] [--members N] [--repeat N]
+
+Against a province seeded with 100,000 members and its study data (a scratch database on
+the DATABASE_URL server, seeded here, unless --reuse-database says DATABASE_URL already
+holds one), it times `resolutions.selectors.documents.campaign_progress` (what the
+follow-up page calls) for the province-wide campaign whose deadline has passed, and in the
+same run one hand-written SQL statement over the same rows computing the same figures: per
+unit, the sessions it held for the campaign, its expected members and those present at one
+of them at least, and the expected and present members of its whole subtree. Both are run
+`--repeat` times (the first, untimed, warms the caches); the medians are compared, and the
+figures of both must be equal unit by unit. Goal: the selector within 3× the SQL.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, database_url, manage, report, scratch_database  # noqa: E402
+
+GOAL_RATIO = 3.0
+
+# The follow-up's definitions (linked sessions, expected members), rolled up to every
+# ancestor by the ids in each unit's materialised path.
+HAND_WRITTEN = """
+WITH units AS (
+    SELECT id, path FROM portal_organization WHERE path LIKE %(prefix)s AND active
+), linked AS (
+    SELECT s.id, s.organization_id FROM resolutions_studysession s JOIN units u ON u.id = s.organization_id
+     WHERE s.campaign_id = %(campaign)s
+        OR (s.held_on BETWEEN %(starts)s AND %(deadline)s AND s.id IN (
+            SELECT studysession_id FROM resolutions_studysession_documents WHERE document_id = %(document)s))
+), held AS (
+    SELECT organization_id, count(*) AS sessions FROM linked GROUP BY organization_id
+), present AS (
+    SELECT DISTINCT a.person_id FROM resolutions_attendance a
+     WHERE a.status = 'co_mat' AND a.session_id IN (SELECT id FROM linked)
+), people AS (
+    SELECT p.organization_id, count(*) AS expected, count(pr.person_id) AS attended
+      FROM portal_person p JOIN units u ON u.id = p.organization_id
+      JOIN portal_partystatus ps ON ps.id = p.party_status_id
+      LEFT JOIN present pr ON pr.person_id = p.id
+     WHERE ps.expected_at_meetings AND (p.admitted_on IS NULL OR p.admitted_on <= %(expected_on)s)
+     GROUP BY p.organization_id
+), own AS (
+    SELECT u.id, u.path, coalesce(h.sessions, 0) AS sessions, coalesce(pe.expected, 0) AS expected,
+           coalesce(pe.attended, 0) AS attended
+      FROM units u LEFT JOIN held h ON h.organization_id = u.id LEFT JOIN people pe ON pe.organization_id = u.id
+), rolled AS (
+    SELECT ancestor::bigint AS id, sum(expected) AS expected, sum(attended) AS attended
+      FROM own, unnest(string_to_array(trim(both '/' from own.path), '/')) AS ancestor
+     GROUP BY ancestor
+)
+SELECT own.id, own.sessions, own.expected, own.attended, rolled.expected::int, rolled.attended::int
+  FROM own JOIN rolled USING (id) ORDER BY own.path
+"""
+
+
+def timed(function, repeat: int) -> tuple[float, object]:
+    function()  # warm-up: caches, plans, the first connection
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result, times
+
+
+def run(db_url: str, repeat: int) -> dict:
+    os.environ["DATABASE_URL"] = db_url
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from resolutions.models import Attendance, StudyCampaign
+    from resolutions.selectors.documents import campaign_progress
+
+    today = timezone.localdate()
+    campaign = (StudyCampaign.objects.select_related("organization").filter(
+        organization__parent=None, deadline__lt=today).order_by("-deadline").first())
+    if campaign is None:
+        raise SystemExit("no province-wide campaign with a past deadline: seed the demo first")
+    counts = {"attendance_rows": Attendance.objects.count()}
+    params = {"prefix": campaign.organization.path + "%", "campaign": campaign.pk, "document": campaign.document_id,
+              "starts": campaign.starts_on, "deadline": campaign.deadline, "expected_on": min(today, campaign.deadline)}
+
+    def selector():
+        return campaign_progress(campaign=campaign, as_of=today)
+
+    def hand_written():
+        with connection.cursor() as cursor:
+            cursor.execute(HAND_WRITTEN, params)
+            return cursor.fetchall()
+
+    selector_ms, progress, selector_times = timed(selector, repeat)
+    sql_ms, rows, sql_times = timed(hand_written, repeat)
+    from_selector = [(u.id, u.sessions, u.expected, u.attended, u.subtree_expected, u.subtree_attended)
+                     for u in progress]
+    mismatches = [(a, b) for a, b in zip(from_selector, rows, strict=False) if tuple(a) != tuple(b)]
+    same = len(from_selector) == len(rows) and not mismatches
+    root = progress[0]
+    held = sum(1 for u in progress if u.sessions)
+    print(f"campaign {campaign.pk} “{campaign.title}” of {campaign.organization.code}, "
+          f"{campaign.starts_on:%d/%m/%Y}–{campaign.deadline:%d/%m/%Y}; {counts['attendance_rows']:,} attendance rows")
+    print(f"{len(progress):,} units; {held:,} held a session; {root.subtree_attended:,} of {root.subtree_expected:,} "
+          f"expected members present at least once ({100 * (root.subtree_share or 0):.1f}%); "
+          f"{root.subtree_late:,} units late")
+    print(f"selector campaign_progress: median {selector_ms:.1f} ms over {repeat} runs "
+          f"({', '.join(f'{t:.0f}' for t in selector_times)})")
+    print(f"hand-written SQL aggregate:  median {sql_ms:.1f} ms over {repeat} runs "
+          f"({', '.join(f'{t:.0f}' for t in sql_times)})")
+    ratio = selector_ms / sql_ms
+    print(f"ratio {ratio:.2f} (goal ≤ {GOAL_RATIO:.0f}); figures equal unit by unit: {same}"
+          + ("" if same else f" — first differences: {mismatches[:3]}"))
+    return {"campaign": campaign.pk, "units": len(progress), "units_held": held,
+            "subtree_expected": root.subtree_expected, "subtree_attended": root.subtree_attended,
+            "attendance_rows": counts["attendance_rows"], "selector_ms": round(selector_ms, 1),
+            "sql_ms": round(sql_ms, 1), "ratio": round(ratio, 2), "same_figures": same}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse-database", action="store_true",
+                        help="measure the database of DATABASE_URL as it is (already seeded)")
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    url = database_url()
+    if args.reuse_database:
+        outcome = run(url, args.repeat)
+    else:
+        with scratch_database(url, "followup") as db:
+            manage(db, "migrate", "--no-input", quiet=True)
+            seconds, _ = manage(db, "seed_demo", "--members", str(args.members), quiet=True)
+            print(f"seeded {args.members:,} members with their study data in {seconds:.1f} s")
+            outcome = run(db, args.repeat)
+            from django.db import connections
+
+            connections.close_all()  # before the scratch database is dropped
+    report({
+        "benchmark": "campaign_followup",
+        **outcome,
+        "repeat": args.repeat,
+        "baseline": {"name": "hand-written SQL aggregate", "median_ms": outcome["sql_ms"]},
+        "goal_ratio": GOAL_RATIO,
+        "goal_met": outcome["same_figures"] and outcome["ratio"] <= GOAL_RATIO,
+    })
+
+
+if __name__ == "__main__":
+    main()
