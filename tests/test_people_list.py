@@ -127,3 +127,14 @@ def test_query_count_does_not_grow_with_people(client, province, django_assert_m
         response = client.get(URL, {**params, "page": 3})
     assert response.context["page"].paginator.count == 1001
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_rows_escape_names_and_show_vietnamese_dates(client, province):
+    from tests.factories import PersonFactory
+
+    PersonFactory(full_name="Lê <b>Văn</b> Ẩn", organization=province["units"]["CB1"],
+                  birth_date=datetime.date(1990, 7, 3))
+    client = as_user(client, province, "bithu")
+    html = client.get(URL).content.decode()
+    assert "Lê &lt;b&gt;Văn&lt;/b&gt; Ẩn" in html and "<b>Văn" not in html
+    assert "03/07/1990" in html

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from portal.access import can_manage, restrict
 from portal.models import Ethnicity, Organization, PartyStatus, Person, Position, PositionRole, TheoryLevel
@@ -58,6 +59,31 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "full_name", "given_name", "gender", "birth_date", "ethnicity", "party_status",
                   "party_status_since", "party_card_number", "admitted_on", "official_on", "organization",
                   "education", "theory_level", "job_title"]
+
+    def to_representation(self, person):
+        """The same JSON as the declared fields give (a test compares them), built directly:
+        a page of the list holds 50 people, and DRF's field-by-field path is the larger part
+        of its cost."""
+        if not hasattr(self, "_url_prefix"):
+            request = self.context["request"]
+            self._url_prefix = request.build_absolute_uri(reverse("api:person-detail", kwargs={"pk": 0}))[:-2]
+
+        def entry(item):
+            return None if item is None else {"code": item.code, "name": item.name}
+
+        def day(value):
+            return None if value is None else value.isoformat()
+
+        unit = person.organization
+        return {
+            "id": person.id, "url": f"{self._url_prefix}{person.id}/", "full_name": person.full_name,
+            "given_name": person.given_name, "gender": person.gender, "birth_date": day(person.birth_date),
+            "ethnicity": entry(person.ethnicity), "party_status": entry(person.party_status),
+            "party_status_since": day(person.party_status_since), "party_card_number": person.party_card_number,
+            "admitted_on": day(person.admitted_on), "official_on": day(person.official_on),
+            "organization": {"id": unit.id, "code": unit.code, "name": unit.name},
+            "education": person.education, "theory_level": entry(person.theory_level), "job_title": person.job_title,
+        }
 
 
 class PositionSerializer(serializers.ModelSerializer):
