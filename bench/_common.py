@@ -59,6 +59,21 @@ def scratch_database(url: str, label: str):
         _server_command(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextlib.contextmanager
+def seeded_database(reuse: bool, label: str, members: int, password: str = "demo12345"):
+    """The database to measure: DATABASE_URL as it is (`reuse`), or a scratch one with
+    `seed_demo --members N`, dropped afterwards."""
+    url = database_url()
+    if reuse:
+        yield url
+        return
+    with scratch_database(url, label) as db:
+        manage(db, "migrate", "--no-input", quiet=True)
+        seconds, _ = manage(db, "seed_demo", "--members", str(members), "--password", password, quiet=True)
+        print(f"seeded {members:,} members (and their study data) in {seconds:.1f} s")
+        yield db
+
+
 def django_env(db_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)})

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, count_rows, database_url, django_env, manage, report, scratch_database  # noqa: E402
+from _common import ROOT, count_rows, django_env, manage, report, seeded_database  # noqa: E402
 from http_latency import Client, free_port, measure, wait_until_up  # noqa: E402
 
 GOAL_P95_MS = 300.0
@@ -247,16 +247,8 @@ def main() -> None:
     parser.add_argument("--password", default="demo12345")
     args = parser.parse_args()
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
-    url = database_url()
-    if args.reuse_database:
-        outcome = run(url, args)
-    else:
-        with scratch_database(url, "attendance") as db:
-            manage(db, "migrate", "--no-input", quiet=True)
-            seconds, _ = manage(db, "seed_demo", "--members", str(args.members), "--password", args.password,
-                                quiet=True)
-            print(f"seeded {args.members:,} members with their study data in {seconds:.1f} s")
-            outcome = run(db, args)
+    with seeded_database(args.reuse_database, "attendance", args.members, args.password) as db:
+        outcome = run(db, args)
     results = outcome["results"]
     report({
         "benchmark": "attendance",

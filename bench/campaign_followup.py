@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, database_url, manage, report, scratch_database  # noqa: E402
+from _common import ROOT, report, seeded_database  # noqa: E402
 
 GOAL_RATIO = 3.0
 
@@ -136,15 +136,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    url = database_url()
-    if args.reuse_database:
-        outcome = run(url, args.repeat)
-    else:
-        with scratch_database(url, "followup") as db:
-            manage(db, "migrate", "--no-input", quiet=True)
-            seconds, _ = manage(db, "seed_demo", "--members", str(args.members), quiet=True)
-            print(f"seeded {args.members:,} members with their study data in {seconds:.1f} s")
-            outcome = run(db, args.repeat)
+    with seeded_database(args.reuse_database, "followup", args.members) as db:
+        outcome = run(db, args.repeat)
+        if not args.reuse_database:
             from django.db import connections
 
             connections.close_all()  # before the scratch database is dropped

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, connect, count_rows, database_url, django_env, manage, report, scratch_database  # noqa: E402
+from _common import ROOT, connect, count_rows, django_env, manage, report, seeded_database  # noqa: E402
 
 GOAL_P95_MS = {"html": 250.0, "json": 150.0}
 USERNAME = "tuyengiao"
@@ -242,16 +242,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--password", default="demo12345", help="the demo accounts' password")
     args = parser.parse_args()
-    url = database_url()
-    if args.reuse_database:
-        outcome = run(url, args)
-    else:
-        with scratch_database(url, "http") as db:
-            manage(db, "migrate", "--no-input", quiet=True)
-            seconds, _ = manage(db, "seed_demo", "--members", str(args.members), "--password", args.password,
-                                quiet=True)
-            print(f"seeded {args.members:,} members in {seconds:.1f} s")
-            outcome = run(db, args)
+    with seeded_database(args.reuse_database, "http", args.members, args.password) as db:
+        outcome = run(db, args)
     results = outcome["results"]
     report({
         "benchmark": "http_latency",
