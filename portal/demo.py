@@ -4,9 +4,9 @@ The generator is a chain of plain functions, one per kind of data (`plan_tree`,
 `plan_people`, `plan_positions`, `ensure_accounts`…), each taking the random generator
 and what the previous ones made; the domain apps add sessions, classes and commitments
 as further steps (settings.DEMO_DATA_STEPS, run by `seed_further_steps`). Everything is
-planned in memory first and written in bulk, so `--members 100000` takes about a minute: `create_units` writes exactly the rows
-that `portal.tree.create_organization` writes, and people go in with `bulk_create`
-(the row-history triggers still record every row).
+planned in memory first and written in bulk: `create_units` writes exactly the rows that
+`portal.tree.create_organization` writes, and people and their status history go in by
+COPY (`portal.bulk`; the row-history triggers still record every row).
 
 The tree is the one after the 2025 reform: no district level, đảng bộ xã/phường
 directly under the Tỉnh ủy beside the blocks of provincial agencies, the army and the
@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from portal.audit import acting_as
+from portal.bulk import copy_objects
 from portal.catalogues import ETHNIC_GROUPS, ethnicity_code
 from portal.models import (
     Ethnicity,
@@ -487,11 +488,9 @@ def plan_people(rng: random.Random, province: UnitPlan, cat: Catalogues, today: 
 def write_people(plan: PeoplePlan, cat: Catalogues) -> None:
     for person in plan.people:
         person.refresh_derived_names()
-    Person.objects.bulk_create(plan.people, batch_size=BATCH)
-    PartyStatusChange.objects.bulk_create(
-        (PartyStatusChange(person=person, status=cat.status[code], effective_on=since)
-         for person, steps in zip(plan.people, plan.history, strict=True) for code, since in steps),
-        batch_size=BATCH)
+    copy_objects(plan.people)
+    copy_objects([PartyStatusChange(person=person, status=cat.status[code], effective_on=since)
+                  for person, steps in zip(plan.people, plan.history, strict=True) for code, since in steps])
 
 
 # ---------------------------------------------------------------------------

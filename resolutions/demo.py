@@ -16,9 +16,7 @@ before the session's day.
 """
 
 import contextlib
-import csv
 import datetime
-import io
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from portal.bulk import copy_rows, next_ids
 from portal.demo import StepResult
 from portal.models import Organization, Person, Position
 from resolutions.models import (
@@ -256,26 +255,6 @@ def _bulk_load(table: str):
         cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_audit")
 
 
-def _next_ids(table: str, count: int) -> list[int]:
-    if not count:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-                       [count])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _copy(table: str, columns: list[str], rows) -> None:
-    """COPY rows (tuples, None for NULL) into `table`: CSV, so text needs no escaping."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow([r"\N" if value is None else value for value in row])
-    buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-
-
 # ---------------------------------------------------------------------------
 # The step
 # ---------------------------------------------------------------------------
@@ -475,7 +454,7 @@ def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> list
             add(Kind.STUDY, current.starts_on + datetime.timedelta(days=rng.randint(0, span)), deputy,
                 f"Học tập chuyên đề năm {today.year}; mỗi đảng viên đăng ký việc làm cụ thể.",
                 campaign=current, docs=[documents["kl01"]], online=rng.random() < 0.1)
-    for plan, pk in zip(plans, _next_ids("resolutions_studysession", len(plans)), strict=True):
+    for plan, pk in zip(plans, next_ids("resolutions_studysession", len(plans)), strict=True):
         plan.id = pk
     now = timezone.now()
     tz = timezone.get_current_timezone()
@@ -485,13 +464,13 @@ def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> list
         day = plan.held_on + datetime.timedelta(days=1)
         return min(now, datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=tz))
 
-    _copy("resolutions_studysession",
+    copy_rows("resolutions_studysession",
           ["id", "organization_id", "kind", "held_on", "starts_at", "format", "place", "bridge_points", "presenter",
            "notes", "campaign_id", "created_by_id", "created_at", "updated_at"],
           ((p.id, p.organization_id, p.kind, p.held_on, p.starts_at, p.format, p.place, p.bridge_points, p.presenter,
             p.notes, p.campaign_id, bithu_user if p.organization_id == demo_cell else None, created(p), created(p))
            for p in plans))
-    _copy("resolutions_studysession_documents", ["studysession_id", "document_id"],
+    copy_rows("resolutions_studysession_documents", ["studysession_id", "document_id"],
           ((p.id, d) for p in plans for d in p.document_ids))
     return plans
 
@@ -646,8 +625,8 @@ def _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, bithu_
             reviewed_by, reviewed_at = reviewer, reviewed
         rows.append((member.id, this, themes["this"].pk, *body, status, min(now, submitted), comment, reviewed_by,
                      reviewed_at, "", None, None, None, None, started, reviewed_at or min(now, submitted)))
-    ids = _next_ids("resolutions_commitment", len(rows))
-    _copy("resolutions_commitment",
+    ids = next_ids("resolutions_commitment", len(rows))
+    copy_rows("resolutions_commitment",
           ["id", "person_id", "year", "theme_id", *SECTIONS, "status", "submitted_at", "review_comment",
            "reviewed_by_id", "reviewed_at", "self_assessment", "self_rating_id", "rating_id", "rated_by_id",
            "rated_at", "created_at", "updated_at"],
