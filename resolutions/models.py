@@ -220,10 +220,8 @@ class Attendance(models.Model):
         QR = "qr", _("Quét mã QR")
         APOLOGY = "xin_vang", _("Xin vắng trước")
 
-    # No single-column indexes: the unique (session, person) and the (person, session) index
-    # serve both lookups, and each index more slows the millions of rows a year down.
-    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="attendance", db_index=False)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance", db_index=False)
+    session = models.ForeignKey(StudySession, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField(_("tình trạng"), max_length=20, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("lý do"), max_length=300, blank=True)
     method = models.CharField(_("cách ghi"), max_length=10, choices=Method.choices, default=Method.SECRETARY)
