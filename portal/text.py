@@ -1,5 +1,6 @@
 """Vietnamese names: sort order by given name, and a search key without diacritics."""
 
+import functools
 import unicodedata
 
 # The Vietnamese alphabet in its own order; tone marks are a secondary key.
@@ -22,6 +23,7 @@ def search_key(text: str) -> str:
     return " ".join(plain.split())
 
 
+@functools.lru_cache(maxsize=4096)  # names repeat: a few hundred words make up a province
 def _word_key(word: str) -> tuple[str, str]:
     letters, tones = [], []
     for cluster in _clusters(word.lower()):
