@@ -1,6 +1,7 @@
 """The HTML pages: dashboard per role, unit tree and unit page, person page, accounts, language."""
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -276,3 +277,17 @@ def test_switching_to_english(client, province):
 def test_browser_language_does_not_switch_the_portal(client, db):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response["Content-Language"] == "vi" and "Đăng nhập" in response.content.decode()
+
+
+def test_child_unit_rows_link_escape_and_count(client, province):
+    from portal import tree
+
+    tree.rename_organization(province["units"]["CB2"], new_name="Chi bộ <Phòng> Tổ chức",
+                             effective_on=datetime.date(2026, 1, 5))
+    login(client, province, "tuyengiao")
+    html = client.get(reverse("unit_detail", args=["CS1"])).content.decode()
+    row = html[html.index('href="/units/CB1/"'):]
+    assert row.index("Chi bộ Văn phòng") < row.index("</tr>")
+    cells = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row[: row.index("</tr>")])
+    assert cells == ["3", "3"]  # CB1: three members, three records
+    assert "Chi bộ &lt;Phòng&gt; Tổ chức" in html and "<Phòng>" not in html
