@@ -72,3 +72,16 @@ def give_position(person: Person, unit: Organization, role_code: str = "bi-thu",
 def give_grant(user: User, unit: Organization, role_code: str = "tuyengiao") -> Grant:
     return Grant.objects.create(user=user, organization=unit, role=StaffRole.objects.get(code=role_code),
                                 started_on=datetime.date(2020, 1, 1))
+
+
+def bulk_people(unit: Organization, n: int, prefix: str = "Nguyễn Văn") -> None:
+    """`n` chính thức members of `unit` in one INSERT, for tests of large lists."""
+    status = PartyStatus.objects.get(code="chinh-thuc")
+    kinh = Ethnicity.objects.get(code="kinh")
+    people = []
+    for i in range(n):
+        person = Person(full_name=f"{prefix} Số{i:04d}", gender="nam", ethnicity=kinh, party_status=status,
+                        organization=unit, birth_date=datetime.date(1990, 1, 1))
+        person.refresh_derived_names()
+        people.append(person)
+    Person.objects.bulk_create(people)

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from portal.models import Ethnicity, PartyStatus, Person, PersonReadLog, Transfer
+from portal.models import PersonReadLog, Transfer
+from tests.factories import bulk_people
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,18 +21,6 @@ def _compiled_messages(django_db_blocker):
 def login(client, province, role):
     client.force_login(province["users"][role])
     return client
-
-
-def bulk_people(unit, n, prefix="Đỗ Văn"):
-    status = PartyStatus.objects.get(code="chinh-thuc")
-    kinh = Ethnicity.objects.get(code="kinh")
-    people = []
-    for i in range(n):
-        person = Person(full_name=f"{prefix} Số{i:04d}", gender="nam", ethnicity=kinh, party_status=status,
-                        organization=unit, birth_date=datetime.date(1990, 1, 1))
-        person.refresh_derived_names()
-        people.append(person)
-    Person.objects.bulk_create(people)
 
 
 # --- dashboard --------------------------------------------------------------------------------

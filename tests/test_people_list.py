@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Ethnicity, PartyStatus, Person, TheoryLevel
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, bulk_people
 
 URL = reverse("person_list")
 
@@ -22,16 +22,6 @@ def as_user(client, province, role):
     return client
 
 
-def bulk_people(unit, n, prefix="Nguyễn Văn"):
-    status = PartyStatus.objects.get(code="chinh-thuc")
-    kinh = Ethnicity.objects.get(code="kinh")
-    people = []
-    for i in range(n):
-        person = Person(full_name=f"{prefix} Số{i:04d}", gender="nam", ethnicity=kinh, party_status=status,
-                        organization=unit, birth_date=datetime.date(1990, 1, 1))
-        person.refresh_derived_names()
-        people.append(person)
-    Person.objects.bulk_create(people)
 
 
 def test_lists_exactly_the_reach(client, province):
