@@ -2,7 +2,6 @@
 filters are the HTML pages' own) and writes through `portal.services`."""
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -19,23 +18,9 @@ from rest_framework.views import APIView
 
 from portal import selectors, services
 from portal.api import serializers as s
+from portal.api.errors import validated
 from portal.api.permissions import require_manage
 from portal.selectors import PeopleFilter
-
-
-def _as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's Django ValidationError as a 400 with the same (Vietnamese) messages."""
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(
-            {api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field: messages
-             for field, messages in exc.message_dict.items()})
-    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
-
-
-def _validated(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ApiRoot(APIView):
@@ -78,7 +63,7 @@ class ObtainToken(APIView):
 
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request):
-        data = _validated(s.TokenRequestSerializer, request)
+        data = validated(s.TokenRequestSerializer, request)
         user = authenticate(request=request._request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             raise serializers.ValidationError(
@@ -156,22 +141,16 @@ class PersonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(person).data)
 
     def create(self, request):
-        data = _validated(s.PersonWriteSerializer, request)
-        try:
-            person = services.create_person(**data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        data = validated(s.PersonWriteSerializer, request)
+        person = services.create_person(**data)
         return Response(self.get_serializer(selectors.person_by_id(request.user, person.pk)).data,
                         status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         person = self.get_object()
         require_manage(request.user, person.organization)
-        data = _validated(s.PersonWriteSerializer, request, partial=partial)
-        try:
-            services.update_person(person, **data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        data = validated(s.PersonWriteSerializer, request, partial=partial)
+        services.update_person(person, **data)
         return Response(self.get_serializer(selectors.person_by_id(request.user, person.pk)).data)
 
     def partial_update(self, request, pk=None):
@@ -201,11 +180,8 @@ class PositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return selectors.position_by_id(self.request.user, self.kwargs["pk"])
 
     def create(self, request):
-        data = _validated(s.PositionWriteSerializer, request)
-        try:
-            position = services.create_position(**data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        data = validated(s.PositionWriteSerializer, request)
+        position = services.create_position(**data)
         return Response(self.get_serializer(selectors.position_by_id(request.user, position.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -214,9 +190,6 @@ class PositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def end(self, request, pk=None):
         position = self.get_object()
         require_manage(request.user, position.organization)
-        data = _validated(s.PositionEndSerializer, request)
-        try:
-            services.end_position(position, ended_on=data["ended_on"])
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        data = validated(s.PositionEndSerializer, request)
+        services.end_position(position, ended_on=data["ended_on"])
         return Response(self.get_serializer(selectors.position_by_id(request.user, position.pk)).data)

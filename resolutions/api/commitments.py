@@ -5,7 +5,6 @@ so the API refuses exactly what the pages refuse: a wrong state or bad input is 
 with the Vietnamese message, someone else's commitment in reach a 403, out of reach 404.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -13,13 +12,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api.errors import validated
 from portal.api.serializers import (
     CatalogueSerializer,
     InputSerializer,
     PersonBriefSerializer,
     UnitBriefSerializer,
 )
-from portal.api.views import _as_drf_error
 from resolutions.models import Commitment, RatingLevel, Theme
 from resolutions.selectors import commitments as selectors
 from resolutions.selectors.commitments import SECTION_FIELDS
@@ -85,12 +84,6 @@ class SelfAssessmentSerializer(InputSerializer):
     self_rating = serializers.SlugRelatedField(slug_field="code", queryset=RatingLevel.objects.all())
 
 
-def _validated(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 @extend_schema_view(
     list=extend_schema(summary="Bản cam kết: của mình và của những người trong phạm vi", parameters=[
         OpenApiParameter("year", int, description="Năm"),
@@ -130,25 +123,19 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request):
-        data = _validated(CommitmentCreateSerializer, request)
+        data = validated(CommitmentCreateSerializer, request)
         person = selectors.own_person(request.user)
         if person is None:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Tài khoản của bạn chưa gắn với hồ sơ cá nhân nên chưa lập được bản cam kết.")]})
         year = data.pop("year")
-        try:
-            commitment = services.create_commitment(person=person, year=year, by=request.user, **data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        commitment = services.create_commitment(person=person, year=year, by=request.user, **data)
         return self._answer(commitment, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         commitment = self.get_object()
-        data = _validated(CommitmentWriteSerializer, request, partial=partial)
-        try:
-            services.update_commitment(commitment, by=request.user, **data)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        data = validated(CommitmentWriteSerializer, request, partial=partial)
+        services.update_commitment(commitment, by=request.user, **data)
         return self._answer(commitment)
 
     def partial_update(self, request, pk=None):
@@ -156,10 +143,7 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _transition(self, function, **kwargs):
         commitment = self.get_object()
-        try:
-            function(commitment, by=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+        function(commitment, by=self.request.user, **kwargs)
         return self._answer(commitment)
 
     @extend_schema(summary="Nộp cho chi bộ", request=None, responses={200: CommitmentSerializer})
@@ -171,27 +155,27 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                    responses={200: CommitmentSerializer})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        data = _validated(CommentSerializer, request)
+        data = validated(CommentSerializer, request)
         return self._transition(services.return_commitment, comment=data.get("comment", ""))
 
     @extend_schema(summary="Duyệt", request=CommentSerializer, responses={200: CommitmentSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        data = _validated(CommentSerializer, request)
+        data = validated(CommentSerializer, request)
         return self._transition(services.accept_commitment, comment=data.get("comment", ""))
 
     @extend_schema(summary="Tự đánh giá, tự xếp loại cuối năm", request=SelfAssessmentSerializer,
                    responses={200: CommitmentSerializer})
     @action(detail=True, methods=["post"], url_path="self-assessment", url_name="self-assessment")
     def self_assessment(self, request, pk=None):
-        data = _validated(SelfAssessmentSerializer, request)
+        data = validated(SelfAssessmentSerializer, request)
         return self._transition(services.self_assess, **data)
 
     @extend_schema(summary="Xếp loại của chi bộ (bản đã duyệt, cuối năm)", request=RateSerializer,
                    responses={200: CommitmentSerializer})
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
-        data = _validated(RateSerializer, request)
+        data = validated(RateSerializer, request)
         return self._transition(services.rate_commitment, **data)
 
 

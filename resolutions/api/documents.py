@@ -3,21 +3,18 @@ attachments, themes, study campaigns and their follow-up. Reads go through the a
 selectors, writes through its services, so the access rule and the checks (number-symbol,
 PDF type and size, who may publish) are the pages' own."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.access import restrict
+from portal.api.errors import validated
 from portal.api.serializers import InputSerializer, UnitBriefSerializer
-from portal.api.views import _as_drf_error
 from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
 from resolutions.selectors import documents as selectors
 from resolutions.selectors.documents import DocumentFilter
@@ -181,22 +178,6 @@ class CampaignWriteSerializer(InputSerializer):
     deadline = serializers.DateField()
 
 
-def _validated(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _call(service, **kwargs):
-    """A service call with its errors as the API's: 400 with the messages, 403 when not allowed."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise _as_drf_error(exc) from exc
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc) or None) from exc
-
-
 # --- Viewsets --------------------------------------------------------------------------------
 
 
@@ -242,14 +223,14 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._respond(pk)
 
     def create(self, request):
-        data = _validated(DocumentWriteSerializer, request)
-        document = _call(services.save_document, by=request.user, themes=data.pop("themes", []), **data)
+        data = validated(DocumentWriteSerializer, request)
+        document = services.save_document(by=request.user, themes=data.pop("themes", []), **data)
         return self._respond(document.pk, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         document = selectors.document_by_id(request.user, pk)
-        data = _validated(DocumentWriteSerializer, request, partial=partial)
-        _call(services.save_document, by=request.user, document=document, themes=data.pop("themes", None), **data)
+        data = validated(DocumentWriteSerializer, request, partial=partial)
+        services.save_document(by=request.user, document=document, themes=data.pop("themes", None), **data)
         return self._respond(document.pk)
 
     def partial_update(self, request, pk=None):
@@ -260,8 +241,8 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request, pk=None):
         document = selectors.document_by_id(request.user, pk)
-        data = _validated(AttachmentUploadSerializer, request)
-        attachment = _call(services.add_attachment, by=request.user, document=document, upload=data["file"])
+        data = validated(AttachmentUploadSerializer, request)
+        attachment = services.add_attachment(by=request.user, document=document, upload=data["file"])
         return Response(AttachmentSerializer(attachment, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -292,14 +273,14 @@ class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return selectors.theme_by_id(self.request.user, self.kwargs["pk"])
 
     def create(self, request):
-        data = _validated(ThemeWriteSerializer, request)
-        theme = _call(services.save_theme, by=request.user, **data)
+        data = validated(ThemeWriteSerializer, request)
+        theme = services.save_theme(by=request.user, **data)
         return Response(self.get_serializer(theme).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         theme = self.get_object()
-        data = _validated(ThemeWriteSerializer, request, partial=partial)
-        theme = _call(services.save_theme, by=request.user, theme=theme, **data)
+        data = validated(ThemeWriteSerializer, request, partial=partial)
+        theme = services.save_theme(by=request.user, theme=theme, **data)
         return Response(self.get_serializer(theme).data)
 
     def partial_update(self, request, pk=None):
@@ -323,8 +304,8 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return selectors.campaign_by_id(self.request.user, self.kwargs["pk"])
 
     def create(self, request):
-        data = _validated(CampaignWriteSerializer, request)
-        campaign = _call(services.save_campaign, by=request.user, **data)
+        data = validated(CampaignWriteSerializer, request)
+        campaign = services.save_campaign(by=request.user, **data)
         return Response(self.get_serializer(selectors.campaign_by_id(request.user, campaign.pk)).data,
                         status=status.HTTP_201_CREATED)
 

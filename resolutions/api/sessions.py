@@ -3,7 +3,6 @@ session's attendance sheet (read it; post or put the whole sheet in one request)
 Reads go through the area's selectors, writes through its services: the access rule
 and the checks are the pages' own."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -11,7 +10,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from portal.access import reach_of, restrict
 from portal.api.permissions import require_manage
@@ -105,15 +103,6 @@ class SheetWriteSerializer(InputSerializer):
     rows = MarkSerializer(many=True, help_text="Cả danh sách: mỗi người phải dự đúng một dòng")
 
 
-def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's refusal as a 400 with the same Vietnamese messages."""
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(
-            {api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field: messages
-             for field, messages in exc.message_dict.items()})
-    return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
-
-
 def _sheet(session) -> dict:
     rows = selectors.attendance_sheet(session)
     return {"session": session.pk, "summary": selectors.sheet_summary(rows), "rows": [
@@ -167,10 +156,7 @@ class StudySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         serializer = SessionWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            session = services.create_session(user=request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        session = services.create_session(user=request.user, **serializer.validated_data)
         return self._answer(session, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
@@ -180,10 +166,7 @@ class StudySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         documents = data.pop("documents", None)
-        try:
-            services.update_session(session, user=request.user, documents=documents, **data)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        services.update_session(session, user=request.user, documents=documents, **data)
         return self._answer(session)
 
     def partial_update(self, request, pk=None):
@@ -206,10 +189,7 @@ class StudySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         marks = [services.Mark(row["person"], row["status"], row["reason"])
                  for row in serializer.validated_data["rows"]]
-        try:
-            services.record_attendance(session=session, by=request.user, marks=marks)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        services.record_attendance(session=session, by=request.user, marks=marks)
         return Response(_sheet(session))
 
 
