@@ -17,11 +17,8 @@ the floor.
 
 import argparse
 import re
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -29,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, count_rows, django_env, manage, report, seeded_database  # noqa: E402
-from http_latency import Client, free_port, measure, wait_until_up  # noqa: E402
+from _common import count_rows, manage, report, seeded_database  # noqa: E402
+from http_latency import Client, gunicorn, measure  # noqa: E402
 
 GOAL_P95_MS = 300.0
 MIN_ROWS = 2_000_000
@@ -86,7 +83,7 @@ with acting_as(context="bench"), connection.cursor() as cursor:
             "INSERT INTO resolutions_studysession (organization_id, kind, held_on, format, place, presenter, notes,"
             " created_at, updated_at) SELECT id, 'thuong_ky', (date_trunc('year', now()) - %s * interval '1 month')::date,"
             " 'tap_trung', '', '', 'bench', now(), now() FROM portal_organization o"
-            " WHERE o.level_id IN (SELECT id FROM portal_orglevel WHERE is_cell)")
+            " WHERE o.level_id IN (SELECT id FROM portal_orglevel WHERE is_cell)", [months])
         cursor.execute(
             "INSERT INTO resolutions_attendance (session_id, person_id, status, reason, method, updated_at)"
             " SELECT s.id, p.id, 'co_mat', '', 'bi_thu', now() FROM resolutions_studysession s"
@@ -188,20 +185,9 @@ def run(db_url: str, args) -> dict:
     print(f"database: {rows['portal_person']:,} people, {rows['resolutions_studysession']:,} sessions, "
           f"{rows['resolutions_attendance']:,} attendance rows; unit BENCH300 with {len(people)} members, "
           f"session {session}")
-    static_root = tempfile.mkdtemp(prefix="bench-static-")
-    server_env = django_env(
-        db_url, DEBUG="false", SECURE_SSL_REDIRECT="false", SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=static_root, LOG_LEVEL="WARNING")
-    manage(db_url, "collectstatic", "--no-input", quiet=True, **{k: server_env[k] for k in ("DEBUG", "STATIC_ROOT")})
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "portal.wsgi:application", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=server_env, start_new_session=True)
     path = f"/study/sessions/{session}/attendance/"
     results = {}
-    try:
-        wait_until_up(port, server)
+    with gunicorn(db_url, args.workers) as port:
         cookies = log_in(port, args.password)
         status, page = Client(port, cookies).request("GET", path)
         lines = page.count(b'name="person"')
@@ -227,12 +213,6 @@ def run(db_url: str, args) -> dict:
                 print(f"{name:<8} concurrency {concurrency}: p50 {figures['p50_ms']:7.1f} ms  "
                       f"p95 {figures['p95_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
                       f"{figures['throughput_rps']:6.1f} req/s  statuses {figures['statuses']}{verdict}")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
     return {"rows": rows, "session": session, "unit_members": len(people), "results": results}
 
 

@@ -14,6 +14,7 @@ as the floor the pages are compared with.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import re
@@ -85,6 +86,32 @@ def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 60) -> N
         except OSError:
             time.sleep(0.3)
     raise SystemExit("gunicorn did not answer in time")
+
+
+@contextlib.contextmanager
+def gunicorn(db_url: str, workers: int, **extra_env: str):
+    """The portal under gunicorn as in production (DEBUG=false; only HTTPS redirect and
+    secure cookies off, since it speaks plain HTTP to 127.0.0.1): its port, stopped afterwards."""
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    server_env = django_env(
+        db_url, DEBUG="false", SECURE_SSL_REDIRECT="false", SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=static_root, LOG_LEVEL="WARNING",
+        **extra_env)
+    manage(db_url, "collectstatic", "--no-input", quiet=True, **{k: server_env[k] for k in ("DEBUG", "STATIC_ROOT")})
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "portal.wsgi:application", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=server_env, start_new_session=True)
+    try:
+        wait_until_up(port, server)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def log_in(port: int, password: str) -> tuple[dict[str, str], str | None]:
@@ -182,21 +209,7 @@ def run(db_url: str, args) -> dict:
     people = count_rows(db_url, ["portal_person"])["portal_person"]
     unit_code, unit_people = biggest_unit(db_url)
     print(f"database: {people:,} people; unit page: {unit_code} ({unit_people:,} people in its subtree)")
-    static_root = tempfile.mkdtemp(prefix="bench-static-")
-    server_env = django_env(
-        db_url, DEBUG="false", SECURE_SSL_REDIRECT="false", SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false", ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=static_root, LOG_LEVEL="WARNING",
-        # The benchmark is one user hammering the API; the per-user limit is not what is measured.
-        API_THROTTLE_USER="1000000/minute", API_THROTTLE_TOKEN="1000/minute",
-    )
-    manage(db_url, "collectstatic", "--no-input", quiet=True, **{k: server_env[k] for k in ("DEBUG", "STATIC_ROOT")})
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "portal.wsgi:application", "--workers", str(args.workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=server_env, start_new_session=True)
-    try:
-        wait_until_up(port, server)
+    with gunicorn(db_url, args.workers, API_THROTTLE_USER="1000000/minute", API_THROTTLE_TOKEN="1000/minute") as port:
         cookies, token = log_in(port, args.password)
         api_auth = ({"headers": {"Authorization": f"Token {token}"}} if token else {"cookies": cookies})
         targets = [
@@ -222,12 +235,6 @@ def run(db_url: str, args) -> dict:
                   f"p99 {figures['p99_ms']:7.1f} ms  {figures['throughput_rps']:6.1f} req/s  "
                   f"{figures['mean_bytes'] / 1024:6.1f} KiB  "
                   f"statuses {figures['statuses']}  goal p95 < {goal or '-'} ms{verdict}")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
     return {"people": people, "unit": unit_code, "unit_people": unit_people, "results": results,
             "api_auth": "token" if token else "session"}
 
