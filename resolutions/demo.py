@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from portal.audit import bulk_load_history
 from portal.bulk import copy_rows, next_ids
 from portal.demo import StepResult
 from portal.models import Organization, Person, Position
@@ -208,51 +209,39 @@ THIS_YEAR = [(Commitment.Status.ACCEPTED, 78), (Commitment.Status.SUBMITTED, 8),
 def _bulk_load(table: str):
     """Load `table` the way PostgreSQL's manual advises for bulk loads ("Populating a
     Database"): its foreign keys, unique constraints and indexes are dropped and added back
-    afterwards (one validating join or sorted build instead of work per row), and the rows get their row history from one
-    INSERT … SELECT, with the values the trigger (portal.migration_ops) writes for an
-    insert, instead of one trigger call each. All inside the caller's transaction, under
-    the lock ALTER TABLE takes on the table until commit: no other write can happen
-    meanwhile, so none goes unrecorded, and the ids above the largest one before are
-    exactly the rows loaded here."""
-    with connection.cursor() as cursor:
-        # Checks of earlier statements run now: ALTER TABLE refuses a table with some pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_audit")
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [table])
-        foreign_keys = cursor.fetchall()
-        for name, _definition in foreign_keys:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        # Unique constraints and indexes too: one sorted build each afterwards costs far
-        # less than keeping them up to date row by row.
-        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname", [table])
-        uniques = cursor.fetchall()
-        for name, _definition in uniques:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        cursor.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-                       "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
-                       "ORDER BY i.indexname", [table])
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
-        before = cursor.fetchone()[0]
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO portal_rowhistory (table_name, row_id, action, changed_at, actor_id, context, old, new) "
-            "SELECT %s, t.id, 'I', clock_timestamp(), NULLIF(current_setting('portal.actor_id', true), '')::bigint, "
-            f"COALESCE(current_setting('portal.audit_context', true), ''), NULL, to_jsonb(t) FROM {table} t "
-            "WHERE t.id > %s ORDER BY t.id", [table, before])
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for name, definition in uniques:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        for name, definition in foreign_keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_audit")
+    afterwards (one validating join or sorted build instead of work per row), and the rows
+    get their row history from one INSERT … SELECT (portal.audit.bulk_load_history) instead
+    of one trigger call each. All inside the caller's transaction, under the lock ALTER
+    TABLE takes on the table until commit."""
+    with bulk_load_history(table):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [table])
+            foreign_keys = cursor.fetchall()
+            for name, _definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            # Unique constraints and indexes too: one sorted build each afterwards costs far
+            # less than keeping them up to date row by row.
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname", [table])
+            uniques = cursor.fetchall()
+            for name, _definition in uniques:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            cursor.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+                           "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
+                           "ORDER BY i.indexname", [table])
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        yield
+        with connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in uniques:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            for name, definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 # ---------------------------------------------------------------------------
