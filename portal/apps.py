@@ -19,3 +19,14 @@ class PortalConfig(AppConfig):
         access.register(models.OrganizationPeriod, org_field="organization")
         access.register(models.PersonReadLog, org_field="person__organization")
         access.register(models.Notification, user_field="user")
+
+        from portal.navigation import USER_MENU, NavItem, register
+
+        register(
+            NavItem(_("Tổng quan"), "dashboard", order=10),
+            NavItem(_("Đơn vị"), "unit_tree", order=20, active=("unit_detail",)),
+            NavItem(_("Đảng viên"), "person_list", order=30, active=("person_detail",)),
+            NavItem(_("Quản trị"), "admin:index", order=1000, visible=lambda user: user.is_staff),
+            NavItem(_("Đổi mật khẩu"), "password_change", order=10, section=USER_MENU),
+            NavItem(_("Tài liệu API"), "api:docs", order=20, section=USER_MENU),
+        )

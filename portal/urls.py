@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import health, views
+from portal import health, views, views_notifications
 from portal.forms import LoginForm
 
 urlpatterns = [
@@ -18,6 +18,10 @@ urlpatterns = [
     path("units/<str:code>/children/", views.unit_children, name="unit_children"),
     path("people/", views.person_list, name="person_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("notifications/", views_notifications.notification_list, name="notification_list"),
+    path("notifications/menu/", views_notifications.notification_menu, name="notification_menu"),
+    path("notifications/count/", views_notifications.notification_count, name="notification_count"),
+    path("notifications/read/", views_notifications.notification_mark_read, name="notification_mark_read"),
     path("api/v1/", include("portal.api.urls")),
     # The domain apps' routes: named by string, so the portal package imports no domain app.
     path("study/", include("resolutions.urls")),

@@ -19,3 +19,13 @@ class ResolutionsConfig(AppConfig):
         access.register(models.Attendance, org_field="session__organization", person_field="person")
         access.register(models.UnitStudySettings, org_field="organization")
         access.register(models.Commitment, org_field="person__organization", person_field="person")
+
+        from portal.navigation import NavItem, register
+
+        register(
+            NavItem(_("Học tập của tôi"), "study_me", order=100, active=("study_*",),
+                    inactive=("study_commend_remind",)),
+            NavItem(_("Sinh hoạt"), "session_list", order=110, active=("session_*",)),
+            NavItem(_("Bản cam kết"), "commitment_home", order=120,
+                    active=("commitment_detail", "commitment_edit", "commitment_create", "commitment_unit")),
+        )

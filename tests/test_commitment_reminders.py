@@ -86,8 +86,8 @@ def test_the_secretarys_button_reminds_his_unit_only(worker, people, province, c
 
     # The member sees it in the navbar, unread, until he opens the list.
     client.force_login(province["users"]["dangvien"])
-    assert ">1<" in client.get("/study/notifications/count/").content.decode()
-    menu = client.get("/study/notifications/menu/").content.decode()
+    assert ">1<" in client.get("/notifications/count/").content.decode()
+    menu = client.get("/notifications/menu/").content.decode()
     assert f"Bạn chưa nộp bản cam kết tu dưỡng, rèn luyện, phấn đấu năm {YEAR}" in menu
     assert Notification.objects.get(user=province["users"]["dangvien"]).read_at is not None
 

@@ -429,13 +429,13 @@ def test_notifications_badge_and_list_mark_them_read(province, as_user):
     Notification.objects.create(user=province["users"]["bithu"], text="Của người khác", key="x")
     client = as_user("dangvien")
     page = client.get("/study/commitments/")
-    assert 'hx-get="/study/notifications/count/"' in body(page)  # the navbar loads the badge
-    badge = client.get("/study/notifications/count/")
+    assert 'hx-get="/notifications/count/"' in body(page)  # the navbar loads the badge
+    badge = client.get("/notifications/count/")
     assert ">3<" in body(badge)
-    menu = client.get("/study/notifications/menu/")
+    menu = client.get("/notifications/menu/")
     assert "Nhắc việc số 2" in body(menu) and "Của người khác" not in body(menu)
     assert Notification.objects.filter(user=user, read_at__isnull=True).count() == 0
-    assert "d-none" in body(client.get("/study/notifications/count/"))
-    listing = client.get("/study/notifications/")
+    assert "d-none" in body(client.get("/notifications/count/"))
+    listing = client.get("/notifications/")
     assert "Nhắc việc số 0" in body(listing) and "Của người khác" not in body(listing)
     assert Notification.objects.filter(user=province["users"]["bithu"], read_at__isnull=True).count() == 1

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal.access import get_visible_or_404, restrict
-from portal.models import Notification, Organization, Person, RowHistory
+from portal.models import Organization, Person, RowHistory
 from portal.selectors import grants_held, positions_held
 from resolutions.models import Commitment, RatingLevel, Theme
 
@@ -155,14 +155,3 @@ def unit_by_code(user, code: str) -> Organization:
 
 def child_units(user, unit: Organization) -> QuerySet[Organization]:
     return restrict(Organization.objects.filter(parent=unit, active=True), user).order_by("sort_order", "name")
-
-
-# --- Notifications (the navbar's badge and list) ---------------------------------------------
-
-
-def notifications_of(user) -> QuerySet[Notification]:
-    return restrict(Notification.objects.all(), user).filter(user=user).order_by("-created_at", "-id")
-
-
-def unread_count(user) -> int:
-    return notifications_of(user).filter(read_at__isnull=True).count()

@@ -7,19 +7,17 @@ checks the state it starts from and who acts, and writes nothing when either is 
 The row history comes from the database trigger.
 """
 
-import logging
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.access import can_manage
-from portal.models import Notification, Organization, Person
+from portal.models import Organization, Person
+from portal.notifications import Email, notify
 from resolutions.models import Commitment, RatingLevel, Theme
 from resolutions.selectors.commitments import (
     NON_PARTY_STATUS,
@@ -29,7 +27,6 @@ from resolutions.selectors.commitments import (
     rating_levels,
 )
 
-logger = logging.getLogger(__name__)
 Status = Commitment.Status
 # Reminders sent by the daily schedule start on this day (month, day) of the year:
 # members write their commitment in the first weeks of the year.
@@ -145,13 +142,11 @@ def submit_commitment(commitment: Commitment, *, by) -> Commitment:
 
 
 def _notify_owner(commitment: Commitment, text: str) -> None:
-    user_id = commitment.person.user_id
-    if user_id is None:
+    """Tell the owner about the secretary's decision: one notification per review."""
+    if commitment.person.user_id is None:
         return
-    Notification.objects.bulk_create([Notification(
-        user_id=user_id, text=text[:500], link=reverse("commitment_detail", args=[commitment.pk]),
-        key=f"commitment-{commitment.pk}-{commitment.status}-{commitment.reviewed_at:%Y%m%d%H%M%S%f}")],
-        ignore_conflicts=True)
+    notify([commitment.person.user_id], text, link=reverse("commitment_detail", args=[commitment.pk]),
+           key=f"commitment-{commitment.pk}-{commitment.status}-{commitment.reviewed_at:%Y%m%d%H%M%S%f}")
 
 
 @transaction.atomic
@@ -242,14 +237,6 @@ def reminder_key(year: int) -> str:
     return f"commitment-missing-{year}"
 
 
-_INSERT = """
-    INSERT INTO portal_notification (user_id, text, link, key, created_at)
-    VALUES {rows}
-    ON CONFLICT (user_id, key) DO NOTHING
-    RETURNING user_id
-"""
-
-
 def send_missing_reminders(*, year: int, unit: Organization | None = None) -> int:
     """An on-screen notification, and an email where the account has an address, to each
     person who has not filed for `year`. Once per person and year: the notification's
@@ -261,23 +248,8 @@ def send_missing_reminders(*, year: int, unit: Organization | None = None) -> in
         link = f"{reverse('commitment_create')}?year={year}"
         body = _("%(text)s\n\nVào cổng thông tin để viết bản cam kết: %(url)s") % {
             "text": text, "url": settings.PORTAL_BASE_URL + link}
-    people = list(missing_filers(year, unit).values_list("user_id", "user__email"))
-    emails = dict(people)
-    key, now = reminder_key(year), timezone.now()
-    created: list[int] = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(people), 1000):
-            chunk = people[start:start + 1000]
-            cursor.execute(_INSERT.format(rows=", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))),
-                           [value for user_id, _email in chunk for value in (user_id, text, link, key, now)])
-            created += [row[0] for row in cursor.fetchall()]
-    messages = [EmailMessage(subject, body, to=[emails[user_id]]) for user_id in created if emails[user_id]]
-    if messages:
-        try:
-            get_connection().send_messages(messages)
-        except OSError:  # the notifications stand; mail is best effort and never sent twice
-            logger.exception("commitment reminders for %s: sending %d emails failed", year, len(messages))
-    return len(created)
+    return notify(missing_filers(year, unit).values_list("user_id", flat=True), text, link=link,
+                  key=reminder_key(year), email=Email(subject, body))
 
 
 def request_reminders(*, unit: Organization, year: int, by) -> None:
@@ -287,7 +259,3 @@ def request_reminders(*, unit: Organization, year: int, by) -> None:
     from resolutions.tasks import remind_missing_commitments
 
     transaction.on_commit(lambda: remind_missing_commitments.delay(year, unit.pk))
-
-
-def mark_notifications_read(user, ids) -> int:
-    return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())

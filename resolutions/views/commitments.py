@@ -1,6 +1,5 @@
-"""Pages of the commitments area (under /study/): a member's own commitments, the
-secretary's page of a unit, and the user's notifications. Thin: forms read the input,
-services decide, selectors read."""
+"""Pages of the commitments area (under /study/): a member's own commitments and the
+secretary's page of a unit. Thin: forms read the input, services decide, selectors read."""
 
 from django import forms
 from django.contrib import messages
@@ -335,43 +334,6 @@ def remind(request, code):
     return redirect(f"{reverse('commitment_unit', args=[organization.code])}?year={year}")
 
 
-# --- Notifications ---------------------------------------------------------------------------
-
-MENU_SIZE = 8
-
-
-@login_required
-@require_GET
-def notification_list(request):
-    """Every notification of the user, newest first; opening the list marks them read."""
-    notifications = list(selectors.notifications_of(request.user)[:200])
-    response = render(request, "resolutions/commitments/notifications.html", {"notifications": notifications})
-    services.mark_notifications_read(request.user, [n.pk for n in notifications if n.read_at is None])
-    return response
-
-
-@login_required
-@require_GET
-def notification_menu(request):
-    """The navbar dropdown's content (htmx): the latest notifications, now read."""
-    notifications = list(selectors.notifications_of(request.user)[:MENU_SIZE])
-    response = render(request, "resolutions/commitments/_notification_menu.html", {
-        "notifications": notifications,
-        "unread_left": selectors.unread_count(request.user)
-        - sum(1 for n in notifications if n.read_at is None),
-    })
-    services.mark_notifications_read(request.user, [n.pk for n in notifications if n.read_at is None])
-    return response
-
-
-@login_required
-@require_GET
-def notification_count(request):
-    """The navbar badge (htmx)."""
-    return render(request, "resolutions/commitments/_notification_count.html",
-                  {"unread": selectors.unread_count(request.user)})
-
-
 urlpatterns = [
     path("commitments/", home, name="commitment_home"),
     path("commitments/new/", create, name="commitment_create"),
@@ -383,7 +345,4 @@ urlpatterns = [
     path("commitments/<int:pk>/rate/", rate, name="commitment_rate"),
     path("commitments/units/<str:code>/", unit, name="commitment_unit"),
     path("commitments/units/<str:code>/remind/", remind, name="commitment_remind"),
-    path("notifications/", notification_list, name="notification_list"),
-    path("notifications/menu/", notification_menu, name="notification_menu"),
-    path("notifications/count/", notification_count, name="notification_count"),
 ]
