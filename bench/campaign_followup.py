@@ -83,6 +83,7 @@ def run(db_url: str, repeat: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
+    from portal.access import system_reach
     from resolutions.models import Attendance, StudyCampaign
     from resolutions.selectors.documents import campaign_progress
 
@@ -96,7 +97,7 @@ def run(db_url: str, repeat: int) -> dict:
               "starts": campaign.starts_on, "deadline": campaign.deadline, "expected_on": min(today, campaign.deadline)}
 
     def selector():
-        return campaign_progress(campaign=campaign, as_of=today)
+        return campaign_progress(campaign=campaign, viewer=system_reach(campaign.organization), as_of=today)
 
     def hand_written():
         with connection.cursor() as cursor:

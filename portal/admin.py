@@ -17,12 +17,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import TokenProxy
 
 from portal import services, tree
-from portal.access import can_manage, is_registered, reach_of, restrict, restrict_to_managed
+from portal.access import (
+    Action,
+    can_manage,
+    is_registered,
+    may,
+    reach_of,
+    restrict,
+    restrict_to_managed,
+    units_where,
+)
 from portal.models import (
     Ethnicity,
     Grant,
@@ -85,8 +95,10 @@ class ReadOnly:
 
 class ScopedAdmin(admin.ModelAdmin):
     """Lists and detail pages narrowed to the user's reach; an object may be added or
-    changed only where the user manages its unit (`unit_of`), and the choice lists of a
-    form offer only those units and their people."""
+    changed only where the user may do `write_action` at its unit (`unit_of`), and the
+    choice lists of a form offer only those units and their people."""
+
+    write_action = Action.MANAGE  # records; documents and campaigns are written by PUBLISH
 
     def get_queryset(self, request):
         return restrict(super().get_queryset(request), request.user)
@@ -94,23 +106,23 @@ class ScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         model = db_field.remote_field.model
         if model is Organization:
-            kwargs["queryset"] = restrict_to_managed(Organization.objects.filter(active=True), request.user)
+            kwargs["queryset"] = units_where(request.user, self.write_action)
         elif model is Person:
-            kwargs["queryset"] = restrict_to_managed(Person.objects.all(), request.user)
+            kwargs["queryset"] = restrict(Person.objects.all(), request.user, self.write_action)
         elif is_registered(model):
             kwargs["queryset"] = restrict(model._default_manager.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, *args):
-        reach = reach_of(request.user)
-        return super().has_add_permission(request, *args) and (reach.everything or bool(reach.manage_paths))
+        return super().has_add_permission(request, *args) and reach_of(request.user).allows_anywhere(
+            self.write_action)
 
     def unit_of(self, obj) -> Organization | None:
         return None
 
     def _manages(self, request, obj) -> bool:
         unit = None if obj is None else self.unit_of(obj)
-        return unit is None or can_manage(request.user, unit)
+        return unit is None or may(request.user, self.write_action, unit)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._manages(request, obj)
@@ -134,11 +146,29 @@ class CatalogueAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     ordering = ["sort_order", "name"]
 
 
+class RoleAdmin(CatalogueAdmin):
+    """Roles of the catalogue: what each may do (portal.access.Action), one checkbox per action."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "actions":
+            return forms.MultipleChoiceField(
+                choices=db_field.base_field.choices, widget=forms.CheckboxSelectMultiple, required=False,
+                label=capfirst(db_field.verbose_name), help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("được làm"))
+    def action_names(self, obj):
+        return ", ".join(str(Action(code).label) for code in obj.actions)
+
+
 for _model, _extra in [(OrgLevel, ["is_grassroots", "is_cell"]), (PartyStatus, ["is_member", "expected_at_meetings"]),
-                       (PositionRole, ["manages_subtree", "is_committee_member"]), (StaffRole, []),
                        (Ethnicity, ["is_minority"]), (TheoryLevel, [])]:
     admin.site.register(_model, type(f"{_model.__name__}Admin", (CatalogueAdmin,), {
         "list_display": [*CatalogueAdmin.list_display, *_extra], "list_filter": _extra}))
+
+for _model, _extra in [(PositionRole, ["manages_subtree", "is_committee_member"]), (StaffRole, ["may_edit_records"])]:
+    admin.site.register(_model, type(f"{_model.__name__}Admin", (RoleAdmin,), {
+        "list_display": [*CatalogueAdmin.list_display, *_extra, "action_names"], "list_filter": _extra}))
 
 
 # Tables of other apps loaded before this one (groups, API tokens, login attempts) reach

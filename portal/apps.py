@@ -12,7 +12,8 @@ class PortalConfig(AppConfig):
         access.register(models.Organization, org_field="")
         access.register(models.Person, org_field="organization", person_field="")
         access.register(models.Position, org_field="organization", person_field="person")
-        access.register(models.Transfer, org_field="to_organization", person_field="person")
+        # A transfer concerns the unit the member leaves as much as the one he joins.
+        access.register(models.Transfer, org_field=("from_organization", "to_organization"), person_field="person")
         access.register(models.PartyStatusChange, org_field="person__organization", person_field="person")
         access.register(models.Grant, org_field="organization")
         access.register(models.OrganizationChange, org_field="organization")

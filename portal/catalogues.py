@@ -5,6 +5,7 @@ Loaded by migration 0003 and kept here so tests and `seed_demo` read the same co
 
 import datetime
 
+from portal.access import Action
 from portal.text import search_key
 
 ORG_LEVELS = [
@@ -32,22 +33,34 @@ PARTY_STATUSES = [
     ("tu-tran", "Từ trần", False, False),
 ]
 
+# Who may do what (portal.access.Action). Seeing follows the reach, and updating records
+# follows manages_subtree / may_edit_records; the other actions are listed per role:
+# - the cấp ủy (bí thư, phó bí thư, ủy viên thường vụ, cấp ủy viên) lead their unit: they
+#   address documents and campaigns to it (PUBLISH) and submit its report (REPORT);
+# - the UBKT roles reach no unit by position (they do not manage a subtree), so no action;
+# - tuyên giáo keeps the catalogue of documents and launches campaigns (PUBLISH) and
+#   prepares the annual report (REPORT); đào tạo plans and runs classes (TRAIN) and reports
+#   on them (REPORT); tổ chức updates records, and has published since before actions were
+#   named (a grant that may edit records managed its units), so keeps PUBLISH; kiểm tra
+#   reads and reports. Every staff grant reports on its subtree (DESIGN.md §1).
+LEADERSHIP = [Action.PUBLISH, Action.REPORT]
+
 POSITION_ROLES = [
-    # code, name, manages_subtree, is_committee_member
-    ("bi-thu", "Bí thư", True, True),
-    ("pho-bi-thu", "Phó Bí thư", True, True),
-    ("uv-ban-thuong-vu", "Ủy viên Ban Thường vụ", True, True),
-    ("cap-uy-vien", "Cấp ủy viên", True, True),
-    ("chu-nhiem-ubkt", "Chủ nhiệm Ủy ban Kiểm tra", False, False),
-    ("uy-vien-ubkt", "Ủy viên Ủy ban Kiểm tra", False, False),
+    # code, name, manages_subtree, is_committee_member, actions
+    ("bi-thu", "Bí thư", True, True, LEADERSHIP),
+    ("pho-bi-thu", "Phó Bí thư", True, True, LEADERSHIP),
+    ("uv-ban-thuong-vu", "Ủy viên Ban Thường vụ", True, True, LEADERSHIP),
+    ("cap-uy-vien", "Cấp ủy viên", True, True, LEADERSHIP),
+    ("chu-nhiem-ubkt", "Chủ nhiệm Ủy ban Kiểm tra", False, False, []),
+    ("uy-vien-ubkt", "Ủy viên Ủy ban Kiểm tra", False, False, []),
 ]
 
 STAFF_ROLES = [
-    # code, name, may_edit_records
-    ("tuyengiao", "Tuyên giáo", False),
-    ("daotao", "Đào tạo, bồi dưỡng", False),
-    ("tochuc", "Tổ chức", True),
-    ("kiemtra", "Kiểm tra", False),
+    # code, name, may_edit_records, actions
+    ("tuyengiao", "Tuyên giáo", False, [Action.PUBLISH, Action.REPORT]),
+    ("daotao", "Đào tạo, bồi dưỡng", False, [Action.TRAIN, Action.REPORT]),
+    ("tochuc", "Tổ chức", True, [Action.PUBLISH, Action.REPORT]),
+    ("kiemtra", "Kiểm tra", False, [Action.REPORT]),
 ]
 
 THEORY_LEVELS = [
@@ -89,11 +102,12 @@ def load(apps) -> None:
     for order, (code, name, member, expected) in enumerate(PARTY_STATUSES):
         upsert(apps, "portal.PartyStatus", code, name=name, sort_order=order, is_member=member,
                expected_at_meetings=expected)
-    for order, (code, name, manages, committee) in enumerate(POSITION_ROLES):
+    for order, (code, name, manages, committee, actions) in enumerate(POSITION_ROLES):
         upsert(apps, "portal.PositionRole", code, name=name, sort_order=order, manages_subtree=manages,
-               is_committee_member=committee)
-    for order, (code, name, may_edit) in enumerate(STAFF_ROLES):
-        upsert(apps, "portal.StaffRole", code, name=name, sort_order=order, may_edit_records=may_edit)
+               is_committee_member=committee, actions=actions)
+    for order, (code, name, may_edit, actions) in enumerate(STAFF_ROLES):
+        upsert(apps, "portal.StaffRole", code, name=name, sort_order=order, may_edit_records=may_edit,
+               actions=actions)
     for order, (code, name) in enumerate(THEORY_LEVELS):
         upsert(apps, "portal.TheoryLevel", code, name=name, sort_order=order)
     for order, name in enumerate(ETHNIC_GROUPS):

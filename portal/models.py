@@ -6,12 +6,14 @@ administrator edits them without a release and code asks for the entry in force 
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.access import CATALOGUE_ACTIONS
 from portal.text import name_parts, search_key, vietnamese_sort_key
 
 
@@ -34,6 +36,14 @@ class CatalogueQuerySet(models.QuerySet):
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
+
+
+def role_actions_field(help_text):
+    """What a role may do, beyond seeing and updating records, where it is held (portal.access.Action)."""
+    return ArrayField(
+        models.CharField(max_length=20, choices=[(a.value, a.label) for a in CATALOGUE_ACTIONS]),
+        verbose_name=_("được làm"), blank=True, default=list, help_text=help_text,
+    )
 
 
 class CatalogueEntry(models.Model):
@@ -94,11 +104,21 @@ class PositionRole(CatalogueEntry):
         help_text=_("Người giữ chức vụ này thấy đơn vị và toàn bộ cấp dưới."),
     )
     is_committee_member = models.BooleanField(_("là cấp ủy viên"), default=False)
+    actions = role_actions_field(_("Việc người giữ chức vụ này được làm ở đơn vị và toàn bộ cấp dưới. "
+                                   "Chỉ chức vụ quản lý đơn vị và cấp dưới mới được giao việc."))
 
     class Meta(CatalogueEntry.Meta):
         verbose_name = _("chức vụ đảng")
         verbose_name_plural = _("chức vụ đảng")
-        constraints = [CatalogueEntry.validity_constraint("positionrole_valid_dates")]
+        constraints = [
+            CatalogueEntry.validity_constraint("positionrole_valid_dates"),
+            # A position reaches no unit unless its role manages a subtree: actions elsewhere would mean nothing.
+            models.CheckConstraint(
+                condition=Q(manages_subtree=True) | Q(actions=[]), name="positionrole_actions_need_subtree",
+                violation_error_message=_("Chỉ chức vụ quản lý đơn vị và cấp dưới mới được giao việc; "
+                                          "bỏ chọn các việc hoặc đánh dấu “quản lý đơn vị và cấp dưới”."),
+            ),
+        ]
 
 
 class StaffRole(CatalogueEntry):
@@ -108,8 +128,9 @@ class StaffRole(CatalogueEntry):
         _("được cập nhật hồ sơ"),
         default=False,
         help_text=_("Người được giao vai trò này được sửa hồ sơ đảng viên, chức vụ của đơn vị và cấp dưới; "
-                    "các vai trò khác chỉ được xem và báo cáo."),
+                    "các vai trò khác chỉ được xem."),
     )
+    actions = role_actions_field(_("Việc người được giao vai trò này được làm ở đơn vị được giao và toàn bộ cấp dưới."))
 
     class Meta(CatalogueEntry.Meta):
         verbose_name = _("vai trò nghiệp vụ")

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from portal.access import system_reach
 from portal.models import Organization, PartyStatus, Person
 from resolutions.models import Attendance, StudyCampaign, StudySession
 from resolutions.selectors.documents import campaign_progress
@@ -14,6 +15,11 @@ from tests.test_documents import make_document
 
 START, DEADLINE = datetime.date(2025, 3, 1), datetime.date(2025, 6, 30)
 PRESENT, EXCUSED, ABSENT = Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT
+
+
+def follow_up(campaign, *, as_of):
+    """The follow-up as a task or report sees it: the campaign's whole subtree."""
+    return campaign_progress(campaign=campaign, viewer=system_reach(campaign.organization), as_of=as_of)
 
 
 def session(unit, held_on, *, campaign=None, documents=(), kind=StudySession.Kind.STUDY):
@@ -111,7 +117,7 @@ def test_follow_up_equals_a_recomputation_from_raw_rows(tree, django_assert_num_
     campaign = tree["campaign"]
     today = datetime.date(2025, 12, 31)
     with django_assert_num_queries(1):
-        rows = campaign_progress(campaign=campaign, as_of=today)
+        rows = follow_up(campaign, as_of=today)
     by_code = {row.code: row for row in rows}
     expected = recompute(campaign, today)
     assert set(by_code) == set(expected)
@@ -125,7 +131,7 @@ def test_follow_up_equals_a_recomputation_from_raw_rows(tree, django_assert_num_
 
 
 def test_held_covered_and_late_units(tree):
-    rows = {row.code: row for row in campaign_progress(campaign=tree["campaign"], as_of=datetime.date(2025, 12, 31))}
+    rows = {row.code: row for row in follow_up(tree["campaign"], as_of=datetime.date(2025, 12, 31))}
     assert (rows["CB1"].sessions, rows["CB1"].sessions_on_time, rows["CB1"].late) == (2, 2, False)
     assert rows["CB1"].first_held_on == datetime.date(2025, 4, 10)
     assert rows["CB2"].covered and not rows["CB2"].held and not rows["CB2"].late  # CS1's joint session
@@ -137,15 +143,14 @@ def test_held_covered_and_late_units(tree):
     assert (rows["TINH"].subtree_units, rows["TINH"].subtree_done, rows["TINH"].subtree_late) == (6, 3, 3)
     assert (rows["DBX"].subtree_units, rows["DBX"].subtree_late) == (3, 3)
     # Before the deadline nobody is late yet.
-    early = campaign_progress(campaign=tree["campaign"], as_of=datetime.date(2025, 5, 1))
+    early = follow_up(tree["campaign"], as_of=datetime.date(2025, 5, 1))
     assert not any(row.late for row in early)
 
 
 def test_member_admitted_after_the_date_is_not_expected(tree):
-    rows = {row.code: row for row in campaign_progress(campaign=tree["campaign"], as_of=datetime.date(2025, 8, 1))}
+    rows = {row.code: row for row in follow_up(tree["campaign"], as_of=datetime.date(2025, 8, 1))}
     assert rows["CB4"].expected == 2  # cb4a, cb4b; not the excused one, not the one admitted 01/09/2025
-    before_deadline = {row.code: row for row in campaign_progress(campaign=tree["campaign"],
-                                                                    as_of=datetime.date(2025, 4, 1))}
+    before_deadline = {row.code: row for row in follow_up(tree["campaign"], as_of=datetime.date(2025, 4, 1))}
     assert before_deadline["CB4"].expected == 2
 
 
@@ -153,7 +158,7 @@ def test_key_cadres_audience_counts_committee_members_only(tree):
     campaign = tree["campaign"]
     campaign.audience = "can_bo_chu_chot"
     campaign.save()
-    rows = {row.code: row for row in campaign_progress(campaign=campaign, as_of=datetime.date(2025, 12, 31))}
+    rows = {row.code: row for row in follow_up(campaign, as_of=datetime.date(2025, 12, 31))}
     assert (rows["TINH"].subtree_expected, rows["TINH"].subtree_attended) == (1, 1)  # the bí thư of CB1
 
 
@@ -164,7 +169,7 @@ def test_follow_up_page_and_api_show_the_same_figures(tree, client):
     html = response.content.decode()
     assert response.context["totals"]["expected"] == 10 and response.context["totals"]["attended"] == 5
     assert "Quá hạn, chưa tổ chức" in html and "Học cùng cấp trên" in html and "5/10 (50%)" in html
-    api = {row["code"]: row for row in client.get(f"/api/v1/campaigns/{campaign.pk}/progress/").json()}
+    api = {row["code"]: row for row in client.get(f"/api/v1/study-campaigns/{campaign.pk}/progress/").json()}
     assert (api["CS2"]["subtree_attended"], api["CS2"]["subtree_expected"], api["CB6"]["late"]) == (1, 3, True)
 
 
@@ -215,7 +220,7 @@ def test_campaign_needs_a_subject_its_subtree_can_read(tree, client):
     response = client.post(reverse("study_campaign_create"), {**data, "document": narrow.pk})
     assert "chỉ phổ biến đến" in response.content.decode()
     assert not StudyCampaign.objects.filter(title="Đợt").exists()
-    response = client.post("/api/v1/campaigns/", {"title": "Đợt", "organization": "DBX", "document": narrow.pk,
+    response = client.post("/api/v1/study-campaigns/", {"title": "Đợt", "organization": "DBX", "document": narrow.pk,
                                                    "starts_on": "2026-09-01", "deadline": "2026-10-30"},
                            content_type="application/json")
     assert response.status_code == 400 and "chỉ phổ biến đến" in response.json()["document"][0]
@@ -223,13 +228,13 @@ def test_campaign_needs_a_subject_its_subtree_can_read(tree, client):
 
 def test_campaign_list_queries_are_constant(tree, client, django_assert_max_num_queries):
     client.force_login(tree["users"]["tuyengiao"])
-    client.get("/api/v1/campaigns/")
+    client.get("/api/v1/study-campaigns/")
     with django_assert_max_num_queries(10) as small:
-        client.get("/api/v1/campaigns/")
+        client.get("/api/v1/study-campaigns/")
         client.get(reverse("study_campaign_list") + "?all=1")
     for i in range(20):
         StudyCampaign.objects.create(title=f"Đợt {i}", document=tree["document"], organization=tree["units"]["DBX"],
                                      starts_on=START, deadline=DEADLINE)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        assert len(client.get("/api/v1/campaigns/").json()["results"]) == 21
+        assert len(client.get("/api/v1/study-campaigns/").json()["results"]) == 21
         client.get(reverse("study_campaign_list") + "?all=1")

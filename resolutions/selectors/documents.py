@@ -3,8 +3,6 @@ the member's own view, commend and remind), always through portal.access."""
 
 import datetime
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -12,8 +10,8 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
-from portal.access import get_visible_or_404, reach_of, restrict, restrict_to_managed
-from portal.models import Grant, Organization, Person
+from portal.access import Action, get_visible_or_404, may, reach_of, restrict
+from portal.models import Organization, Person
 from portal.text import search_key
 from resolutions.models import (
     Attachment,
@@ -28,58 +26,13 @@ from resolutions.models import (
 )
 from resolutions.selectors.sessions import attendance_rate, sessions_of_member
 
-PUBLISHING_ROLE = "tuyengiao"  # Ban Tuyên giáo keeps the catalogue and launches campaigns (DESIGN.md §1)
 DEFAULT_ABSENCE_THRESHOLD = UnitStudySettings._meta.get_field("unexcused_absence_threshold").default
 
 
-# ---------------------------------------------------------------------------
-# Who may publish: managers of a unit, and tuyên giáo staff on their granted subtree.
-# A tuyên giáo grant only reads people's records (portal.access), but keeping the
-# catalogue and launching campaigns is that board's work.
-# ---------------------------------------------------------------------------
-
-
-def publishing_paths(user) -> tuple[str, ...]:
-    """Paths of the units where the user holds a current tuyên giáo grant (one query,
-    then kept on the user object for the request)."""
-    if user is None or not user.is_authenticated:
-        return ()
-    cached = getattr(user, "_study_publishing_paths", None)
-    if cached is None:
-        cached = tuple(Grant.objects.current().filter(
-            user=user, role__code=PUBLISHING_ROLE, organization__active=True,
-        ).values_list("organization__path", flat=True))
-        user._study_publishing_paths = cached
-    return cached
-
-
-def can_publish(user, organization: Organization) -> bool:
-    """May the user address documents and campaigns to `organization`'s subtree?"""
-    reach = reach_of(user)
-    return reach.manages_path(organization.path) or any(
-        organization.path.startswith(path) for path in publishing_paths(user))
-
-
-def publishable_units(user) -> QuerySet[Organization]:
-    """Active units the user may publish to, in tree order: the choices of the forms."""
-    units = Organization.objects.filter(active=True)
-    managed = restrict_to_managed(units, user)
-    paths = publishing_paths(user)
-    if paths:
-        managed = managed | units.filter(reduce(or_, [Q(path__startswith=p) for p in paths]))
-    return managed.order_by("path")
-
-
-def can_publish_anywhere(user) -> bool:
-    reach = reach_of(user)
-    return reach.everything or bool(reach.manage_paths) or bool(publishing_paths(user))
-
-
 def can_edit_themes(user) -> bool:
-    """Themes are the province's: a superuser, or tuyên giáo at the top of the tree."""
-    if reach_of(user).everything:
-        return True
-    return any(path.count("/") == 2 for path in publishing_paths(user))  # "/<id>/": a root unit
+    """Themes are the province's: whoever may publish at the top of the tree (a superuser,
+    tuyên giáo of the province)."""
+    return reach_of(user).allows_at_top(Action.PUBLISH)
 
 
 # ---------------------------------------------------------------------------
@@ -135,7 +88,7 @@ def document_detail(user, pk) -> dict:
         "themes": list(document.themes.all()),
         "campaigns": list(restrict(document.campaigns.select_related("organization"), user)
                           .order_by("-starts_on", "-id")),
-        "can_edit": can_publish(user, document.organization),
+        "can_edit": may(user, Action.PUBLISH, document.organization),
     }
 
 
@@ -278,12 +231,12 @@ SELECT u.id, u.code, u.name, u.level, u.path, u.depth, u.parent_id,
 """
 
 
-def campaign_progress(*, campaign: StudyCampaign, as_of: datetime.date | None = None,
-                      user=None) -> list[UnitProgress]:
+def campaign_progress(*, campaign: StudyCampaign, viewer, as_of: datetime.date | None = None) -> list[UnitProgress]:
     """The follow-up of a campaign, unit by unit down its subtree (tree order), in ONE
     aggregate query; subtree figures are rolled up in one pass over the per-unit rows.
-    With `user`, only the units he may see are returned (figures still cover their whole
-    subtree, which lies in his reach too); tasks and reports pass no user."""
+    Only the units `viewer` may see are returned (figures still cover their whole subtree,
+    which lies in his reach too). `viewer` is a user, or for tasks and reports the
+    `portal.access.system_reach` of the subtree they work on."""
     as_of = as_of or timezone.localdate()
     root = campaign.organization
     with connection.cursor() as cursor:
@@ -297,10 +250,8 @@ def campaign_progress(*, campaign: StudyCampaign, as_of: datetime.date | None = 
                              parent_id=r[6], sessions=r[7], sessions_on_time=r[8], first_held_on=r[9],
                              expected=r[10], attended=r[11]) for r in cursor.fetchall()]
     _roll_up(rows, past_deadline=as_of > campaign.deadline)
-    if user is not None:
-        reach = reach_of(user)
-        rows = [row for row in rows if reach.covers_path(row.path)]
-    return rows
+    reach = reach_of(viewer)
+    return [row for row in rows if reach.covers_path(row.path)]
 
 
 def _roll_up(rows: list[UnitProgress], *, past_deadline: bool) -> None:

@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.access import can_manage
+from portal.access import Action, can_manage, may
 from portal.models import Organization
 from resolutions.models import Attachment, Document, DocumentKind, StudyCampaign, Theme, UnitStudySettings
-from resolutions.selectors.documents import can_edit_themes, can_publish
+from resolutions.selectors.documents import can_edit_themes
 
 # Party documents: "05-CT/TW", "195-KH/ĐU", "434-CV/BTGTU" (number-kind/issuer).
 _PARTY_SYMBOL = re.compile(r"^(?P<number>\d{1,5})-(?P<kind>[A-ZĐ]{1,6})/(?P<issuer>[A-ZĐ]{1,10}(?:-[A-ZĐ]{1,10})*)$")
@@ -78,7 +78,7 @@ def validate_number_symbol(value: str, kind: DocumentKind | None, issued_on) -> 
 
 
 def _require_publish(by, organization: Organization) -> None:
-    if organization is None or not can_publish(by, organization):
+    if organization is None or not may(by, Action.PUBLISH, organization):
         raise PermissionDenied(_("Bạn không có quyền ban hành, phổ biến văn bản hay đợt học tập cho đơn vị này."))
 
 

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors as core
-from portal.access import can_manage
+from portal.access import Action, can_manage, may, reach_of, units_where
+from resolutions import exports
 from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
 from resolutions.selectors import documents as selectors
 from resolutions.selectors.documents import DocumentFilter
@@ -97,7 +97,7 @@ def document_list(request):
     page = Paginator(selectors.documents_list(user, form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "resolutions/documents/document_list.html", {
         "form": form, "page": page, "filtered": any(form.cleaned_data.values()),
-        "can_create": selectors.can_publish_anywhere(user),
+        "can_create": reach_of(user).allows_anywhere(Action.PUBLISH),
     })
 
 
@@ -119,7 +119,7 @@ class DocumentForm(Styled, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = selectors.publishable_units(user)
+        self.fields["organization"].queryset = units_where(user, Action.PUBLISH)
         self.fields["organization"].label_from_instance = lambda unit: f"{unit.name} ({unit.code})"
         self.fields["kind"].queryset = DocumentKind.objects.order_by("sort_order", "name")
         self.fields["themes"].required = False
@@ -132,9 +132,9 @@ class DocumentForm(Styled, forms.ModelForm):
 
 def _document_form_page(request, document=None):
     user = request.user
-    if document is not None and not selectors.can_publish(user, document.organization):
+    if document is not None and not may(user, Action.PUBLISH, document.organization):
         raise PermissionDenied
-    if document is None and not selectors.can_publish_anywhere(user):
+    if document is None and not reach_of(user).allows_anywhere(Action.PUBLISH):
         raise PermissionDenied
     form = DocumentForm(request.POST or None, request.FILES or None, instance=document, user=user)
     if request.method == "POST" and form.is_valid():
@@ -196,27 +196,6 @@ def attachment_upload(request, pk):
             return redirect("study_document_detail", pk)
     return render(request, "resolutions/documents/document_detail.html", {
         **context, "upload_form": form, "max_mb": settings.DOCUMENT_MAX_UPLOAD_MB}, status=400)
-
-
-def attachment_response(attachment) -> FileResponse:
-    """The PDF itself, never through a public /media/ URL: the caller checked the access rule."""
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="application/pdf", filename=attachment.original_name)
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1) \
-        if response.has_header("Content-Disposition") else "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
-@login_required
-@require_GET
-def attachment_download(request, pk, attachment_pk):
-    return attachment_response(selectors.attachment_by_id(request.user, pk, attachment_pk))
 
 
 @login_required
@@ -283,7 +262,7 @@ def campaign_list(request):
         request.GET.get("page"))
     return render(request, "resolutions/documents/campaign_list.html", {
         "page": page, "show_all": show_all, "today": timezone.localdate(),
-        "can_create": selectors.can_publish_anywhere(request.user)})
+        "can_create": reach_of(request.user).allows_anywhere(Action.PUBLISH)})
 
 
 class CampaignForm(Styled, forms.ModelForm):
@@ -296,7 +275,7 @@ class CampaignForm(Styled, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = selectors.publishable_units(user)
+        self.fields["organization"].queryset = units_where(user, Action.PUBLISH)
         self.fields["organization"].label_from_instance = lambda unit: f"{unit.name} ({unit.code})"
         self.fields["document"].queryset = selectors.documents_visible_to(user).select_related("organization") \
             .order_by("-issued_on", "number_symbol")
@@ -313,7 +292,8 @@ class CampaignForm(Styled, forms.ModelForm):
 def campaign_form(request, pk=None):
     user = request.user
     campaign = selectors.campaign_by_id(user, pk) if pk is not None else None
-    allowed = selectors.can_publish(user, campaign.organization) if campaign else selectors.can_publish_anywhere(user)
+    allowed = (may(user, Action.PUBLISH, campaign.organization) if campaign
+               else reach_of(user).allows_anywhere(Action.PUBLISH))
     if not allowed:
         raise PermissionDenied
     initial = {}
@@ -339,7 +319,7 @@ def campaign_form(request, pk=None):
 def campaign_detail(request, pk):
     user = request.user
     campaign = selectors.campaign_by_id(user, pk)
-    rows = selectors.campaign_progress(campaign=campaign, user=user)
+    rows = selectors.campaign_progress(campaign=campaign, viewer=user)
     today = timezone.localdate()
     ids = {row.id for row in rows}
     tops = [row for row in rows if row.parent_id not in ids]  # the tops of what the user may see
@@ -350,7 +330,21 @@ def campaign_detail(request, pk):
     return render(request, "resolutions/documents/campaign_detail.html", {
         "campaign": campaign, "tops": tops, "totals": totals, "today": today,
         "past_deadline": today > campaign.deadline,
-        "can_edit": selectors.can_publish(user, campaign.organization)})
+        "can_edit": may(user, Action.PUBLISH, campaign.organization)})
+
+
+@login_required
+@require_POST
+def campaign_export(request, pk):
+    """"Xuất Excel" / "Xuất PDF": a background job, followed on its page."""
+    campaign = selectors.campaign_by_id(request.user, pk)
+    try:
+        job = exports.start_export(by=request.user, campaign=campaign, file_format=request.POST.get("format", ""),
+                                   unit_code=request.POST.get("unit") or None)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("study_campaign_detail", pk)
+    return redirect("job_detail", job.pk)
 
 
 # ---------------------------------------------------------------------------
@@ -407,8 +401,6 @@ urlpatterns = [
     path("documents/<int:pk>/", document_detail, name="study_document_detail"),
     path("documents/<int:pk>/edit/", document_edit, name="study_document_edit"),
     path("documents/<int:pk>/attachments/", attachment_upload, name="study_attachment_upload"),
-    path("documents/<int:pk>/attachments/<int:attachment_pk>/", attachment_download,
-         name="study_attachment_download"),
     path("documents/<int:pk>/attachments/<int:attachment_pk>/delete/", attachment_delete,
          name="study_attachment_delete"),
     path("themes/", theme_list, name="study_theme_list"),
@@ -418,6 +410,7 @@ urlpatterns = [
     path("campaigns/new/", campaign_form, name="study_campaign_create"),
     path("campaigns/<int:pk>/", campaign_detail, name="study_campaign_detail"),
     path("campaigns/<int:pk>/edit/", campaign_form, name="study_campaign_edit"),
+    path("campaigns/<int:pk>/export/", campaign_export, name="study_campaign_export"),
     path("me/", my_study, name="study_me"),
     path("units/<str:code>/commend-remind/", commend_remind, name="study_commend_remind"),
 ]
