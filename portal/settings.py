@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "portal",
+    "portal.jobs",
     "resolutions",
     "training",
     "reports",
@@ -136,8 +137,17 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
+# Uploads and generated files are private: served only by portal.files.download under the
+# access rule, never from a public URL (nothing serves MEDIA_URL). They are kept under
+# MEDIA_ROOT unless PRIVATE_FILES_ROOT says otherwise; an S3-compatible store is a change of
+# this entry alone.
+_private_root = env.str("PRIVATE_FILES_ROOT", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": _private_root} if _private_root else {},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -205,6 +215,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The place printed on documents ("Tây Ninh, ngày 05 tháng 02 năm 2026").
+PRINT_PLACE_NAME = env.str("PRINT_PLACE_NAME", default="Tây Ninh")
+
 # Study sessions: how far ahead one may be scheduled (a typo in the year is caught), and
 # how long a check-in QR code stays valid.
 STUDY_SESSION_MAX_DAYS_AHEAD = env.int("STUDY_SESSION_MAX_DAYS_AHEAD", default=60)
@@ -214,7 +227,21 @@ STUDY_CHECKIN_QR_MINUTES = env.int("STUDY_CHECKIN_QR_MINUTES", default=15)
 # dotted paths of `step(province, today, rng)`, see portal.demo.seed_further_steps.
 DEMO_DATA_STEPS = ["resolutions.demo.seed_study"]
 
-# Celery: JSON only, job state in the database, one prefetch for long tasks.
+# Background jobs (portal.jobs): the longest a job may run, how often a running job says it
+# is alive, after how long without a sign it is taken for dead and queued again (at most
+# JOB_MAX_ATTEMPTS runs in all), how often that is checked, how long its files are kept.
+JOB_MAX_SECONDS = env.int("JOB_MAX_SECONDS", default=3600)
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10.0)
+JOB_STALE_SECONDS = env.float("JOB_STALE_SECONDS", default=60.0)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+JOB_WATCH_EVERY_SECONDS = env.float("JOB_WATCH_EVERY_SECONDS", default=30.0)
+# A queued job not picked up after this long is sent to the workers again (the broker may have lost it).
+JOB_RESEND_AFTER_SECONDS = env.float("JOB_RESEND_AFTER_SECONDS", default=300.0)
+JOB_FILES_KEEP_DAYS = env.int("JOB_FILES_KEEP_DAYS", default=30)
+
+# Celery: JSON only, job state in the database, one prefetch for long tasks. A message is
+# acknowledged when its task ends and handed out again if the worker dies, so tasks are
+# idempotent; the broker waits longer than the longest job before it re-delivers one.
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -222,12 +249,24 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": JOB_MAX_SECONDS + 600}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="portal")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": env.float("CLEAR_SESSIONS_EVERY_SECONDS", default=3600.0),
+    },
+    # Jobs whose worker died are queued again; jobs whose message the broker lost are sent again.
+    "watch-jobs": {
+        "task": "portal.jobs.tasks.watch_jobs",
+        "schedule": JOB_WATCH_EVERY_SECONDS,
+    },
+    "remove-expired-job-files": {
+        "task": "portal.jobs.tasks.remove_expired_job_files",
+        "schedule": env.float("JOB_FILES_CLEANUP_EVERY_SECONDS", default=3600.0),
     },
     # Members who have not filed this year's commitment: reminded once each, from February.
     "remind-missing-commitments": {

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import health, views, views_notifications
+from portal import files, health, views, views_notifications
 from portal.forms import LoginForm
 
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("notifications/menu/", views_notifications.notification_menu, name="notification_menu"),
     path("notifications/count/", views_notifications.notification_count, name="notification_count"),
     path("notifications/read/", views_notifications.notification_mark_read, name="notification_mark_read"),
+    path("jobs/", include("portal.jobs.urls")),
+    path("files/<slug:key>/<int:pk>/", files.download, name="file_download"),
     path("api/v1/", include("portal.api.urls")),
     # The domain apps' routes: named by string, so the portal package imports no domain app.
     path("study/", include("resolutions.urls")),

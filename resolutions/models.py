@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.files import private_storage
 from portal.models import CatalogueEntry, Organization, Person
 from portal.text import search_key
 
@@ -102,10 +103,10 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
-    """A PDF of a document; served only through a view that checks the access rule."""
+    """A PDF of a document, in the private storage; served only by portal's download view."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("tệp PDF"), upload_to=attachment_path)
+    file = models.FileField(_("tệp PDF"), upload_to=attachment_path, storage=private_storage)
     original_name = models.CharField(_("tên tệp"), max_length=255)
     size = models.PositiveIntegerField(_("dung lượng (byte)"))
     uploaded_at = models.DateTimeField(auto_now_add=True)

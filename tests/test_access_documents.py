@@ -14,14 +14,15 @@ from tests.test_documents import PDF, form_data, make_attachment, make_document,
 
 CHECKED_URLS = {
     "study_document_list", "study_document_create", "study_document_detail", "study_document_edit",
-    "study_attachment_upload", "study_attachment_download", "study_attachment_delete",
+    "study_attachment_upload", "study_attachment_delete",
     "study_theme_list", "study_theme_create", "study_theme_edit",
     "study_campaign_list", "study_campaign_create", "study_campaign_detail", "study_campaign_edit",
     "study_me", "study_commend_remind",
     "study-api:study-document-list", "study-api:study-document-detail", "study-api:study-document-attachments",
-    "study-api:study-document-attachment-download",
     "study-api:study-theme-list", "study-api:study-theme-detail",
     "study-api:study-campaign-list", "study-api:study-campaign-detail", "study-api:study-campaign-progress",
+    # checked for every role in tests/test_campaign_export.py
+    "study_campaign_export", "study-api:study-campaign-export",
 }
 
 ALL = {"TINH", "DBX", "CB1"}
@@ -60,16 +61,15 @@ def test_document_pages(role, world, client):
         attachment = world["attachments"][code]
         expected = 200 if code in SEES[role] else 404
         for url in (reverse("study_document_detail", args=[document.pk]),
-                    reverse("study_attachment_download", args=[document.pk, attachment.pk]),
-                    f"/api/v1/documents/{document.pk}/",
-                    f"/api/v1/documents/{document.pk}/attachments/{attachment.pk}/"):
+                    f"/files/attachment/{attachment.pk}/",
+                    f"/api/v1/documents/{document.pk}/"):
             response = client.get(url)
             assert response.status_code == expected, (url, response.status_code)
-            if expected == 200 and "attachments" in url:
+            if expected == 200 and url.startswith("/files/"):
                 assert b"".join(response.streaming_content) == PDF
-        # An attachment looked up under another document is not found either.
-        other = next(d for c, d in world["documents"].items() if c != code)
-        assert client.get(reverse("study_attachment_download", args=[other.pk, attachment.pk])).status_code == 404
+            if expected == 200 and url.startswith("/api/"):  # the API links to the same guarded download
+                links = [a["download"] for a in response.json()["attachments"]]
+                assert links == [f"http://testserver/files/attachment/{attachment.pk}/"]
     missing = Document.objects.order_by("-pk").first().pk + 100
     assert client.get(reverse("study_document_detail", args=[missing])).status_code == 404
 
@@ -151,21 +151,21 @@ def test_campaign_pages(role, world, client):
     as_role(client, world, role)
     for code, campaign in world["campaigns"].items():
         expected = 200 if code in SEES[role] else 404
-        for url in (reverse("study_campaign_detail", args=[campaign.pk]), f"/api/v1/campaigns/{campaign.pk}/",
-                    f"/api/v1/campaigns/{campaign.pk}/progress/"):
+        for url in (reverse("study_campaign_detail", args=[campaign.pk]), f"/api/v1/study-campaigns/{campaign.pk}/",
+                    f"/api/v1/study-campaigns/{campaign.pk}/progress/"):
             assert client.get(url).status_code == expected, (url, role)
         edit = 404 if code not in SEES[role] else (200 if code in PUBLISHES[role] else 403)
         assert client.get(reverse("study_campaign_edit", args=[campaign.pk])).status_code == edit
     assert client.get(reverse("study_campaign_create")).status_code == (200 if PUBLISHES[role] else 403)
     page = client.get(reverse("study_campaign_list"), {"all": "1"}).context["page"]
     assert {c.organization.code for c in page} == SEES[role]
-    assert {row["organization"]["code"] for row in api_results(client, "/api/v1/campaigns/")} == SEES[role]
+    assert {row["organization"]["code"] for row in api_results(client, "/api/v1/study-campaigns/")} == SEES[role]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_campaign_progress_shows_only_units_in_reach(role, world, client):
     as_role(client, world, role)
-    rows = client.get(f"/api/v1/campaigns/{world['campaigns']['TINH'].pk}/progress/").json()
+    rows = client.get(f"/api/v1/study-campaigns/{world['campaigns']['TINH'].pk}/progress/").json()
     assert {row["code"] for row in rows} == UNITS[role]
     html_rows = client.get(reverse("study_campaign_detail", args=[world["campaigns"]["TINH"].pk])).context["tops"]
     assert {row.code for row in html_rows} <= UNITS[role]
@@ -176,7 +176,7 @@ def test_launching_campaigns(role, world, client):
     as_role(client, world, role)
     for code in sorted(ALL):
         before = StudyCampaign.objects.count()
-        response = client.post("/api/v1/campaigns/", {
+        response = client.post("/api/v1/study-campaigns/", {
             "title": "Đợt mới", "organization": code, "document": world["documents"]["TINH"].pk,
             "starts_on": "2026-03-01", "deadline": "2026-06-30"}, content_type="application/json")
         allowed = code in PUBLISHES[role]

@@ -169,7 +169,7 @@ def test_follow_up_page_and_api_show_the_same_figures(tree, client):
     html = response.content.decode()
     assert response.context["totals"]["expected"] == 10 and response.context["totals"]["attended"] == 5
     assert "Quá hạn, chưa tổ chức" in html and "Học cùng cấp trên" in html and "5/10 (50%)" in html
-    api = {row["code"]: row for row in client.get(f"/api/v1/campaigns/{campaign.pk}/progress/").json()}
+    api = {row["code"]: row for row in client.get(f"/api/v1/study-campaigns/{campaign.pk}/progress/").json()}
     assert (api["CS2"]["subtree_attended"], api["CS2"]["subtree_expected"], api["CB6"]["late"]) == (1, 3, True)
 
 
@@ -220,7 +220,7 @@ def test_campaign_needs_a_subject_its_subtree_can_read(tree, client):
     response = client.post(reverse("study_campaign_create"), {**data, "document": narrow.pk})
     assert "chỉ phổ biến đến" in response.content.decode()
     assert not StudyCampaign.objects.filter(title="Đợt").exists()
-    response = client.post("/api/v1/campaigns/", {"title": "Đợt", "organization": "DBX", "document": narrow.pk,
+    response = client.post("/api/v1/study-campaigns/", {"title": "Đợt", "organization": "DBX", "document": narrow.pk,
                                                    "starts_on": "2026-09-01", "deadline": "2026-10-30"},
                            content_type="application/json")
     assert response.status_code == 400 and "chỉ phổ biến đến" in response.json()["document"][0]
@@ -228,13 +228,13 @@ def test_campaign_needs_a_subject_its_subtree_can_read(tree, client):
 
 def test_campaign_list_queries_are_constant(tree, client, django_assert_max_num_queries):
     client.force_login(tree["users"]["tuyengiao"])
-    client.get("/api/v1/campaigns/")
+    client.get("/api/v1/study-campaigns/")
     with django_assert_max_num_queries(10) as small:
-        client.get("/api/v1/campaigns/")
+        client.get("/api/v1/study-campaigns/")
         client.get(reverse("study_campaign_list") + "?all=1")
     for i in range(20):
         StudyCampaign.objects.create(title=f"Đợt {i}", document=tree["document"], organization=tree["units"]["DBX"],
                                      starts_on=START, deadline=DEADLINE)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        assert len(client.get("/api/v1/campaigns/").json()["results"]) == 21
+        assert len(client.get("/api/v1/study-campaigns/").json()["results"]) == 21
         client.get(reverse("study_campaign_list") + "?all=1")

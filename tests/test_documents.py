@@ -169,7 +169,7 @@ def test_upload_then_download_and_delete(client, province, media):
     response = client.post(reverse("study_attachment_upload", args=[document.pk]), {"file": pdf_upload()})
     assert response.status_code == 302
     attachment = document.attachments.get()
-    response = client.get(reverse("study_attachment_download", args=[document.pk, attachment.pk]))
+    response = client.get(reverse("file_download", args=["attachment", attachment.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from portal.api import views
+from portal.jobs.api import JobViewSet
 
 app_name = "api"
 
@@ -10,6 +11,7 @@ router = SimpleRouter()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("positions", views.PositionViewSet, basename="position")
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),

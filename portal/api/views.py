@@ -35,6 +35,7 @@ class ApiRoot(APIView):
             "organizations": url("api:organization-list"),
             "people": url("api:person-list"),
             "positions": url("api:position-list"),
+            "jobs": url("api:job-list"),
             "token": url("api:token"),
             "schema": url("api:schema"),
             "docs": url("api:docs"),

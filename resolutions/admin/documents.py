@@ -6,12 +6,12 @@ they are uploaded on the document's page, where type and size are checked."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import Action
 from portal.admin import CatalogueAdmin, ReadOnly, ScopedAdmin, SuperuserOnlyAdmin
+from portal.files import download_url
 from portal.text import search_key
 from resolutions.models import Attachment, Document, DocumentKind, RatingLevel, StudyCampaign, Theme
 from resolutions.services import documents as services
@@ -36,7 +36,7 @@ class AttachmentInline(ReadOnly, admin.TabularInline):
 
     @admin.display(description=_("tệp PDF"))
     def download(self, obj):
-        url = reverse("study_attachment_download", args=[obj.document_id, obj.pk])
+        url = download_url("attachment", obj)
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 

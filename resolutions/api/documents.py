@@ -15,11 +15,13 @@ from rest_framework.response import Response
 from portal.access import Action, restrict, units_where
 from portal.api.errors import validated
 from portal.api.serializers import InputSerializer, UnitBriefSerializer
+from portal.files import download_url
+from portal.jobs.api import JobSerializer, accepted
+from resolutions import exports
 from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
 from resolutions.selectors import documents as selectors
 from resolutions.selectors.documents import DocumentFilter
 from resolutions.services import documents as services
-from resolutions.views.documents import attachment_response
 
 urlpatterns = []
 
@@ -56,9 +58,7 @@ class AttachmentSerializer(serializers.Serializer):
     download = serializers.SerializerMethodField()
 
     def get_download(self, attachment) -> str:
-        request = self.context["request"]
-        return request.build_absolute_uri(
-            f"/api/v1/documents/{attachment.document_id}/attachments/{attachment.pk}/")
+        return self.context["request"].build_absolute_uri(download_url("attachment", attachment))
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -246,12 +246,6 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(AttachmentSerializer(attachment, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Tải tệp PDF của văn bản", responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>\d+)",
-            url_name="attachment-download")
-    def attachment_download(self, request, pk=None, attachment_pk=None):
-        return attachment_response(selectors.attachment_by_id(request.user, pk, attachment_pk))
-
 
 @extend_schema_view(
     list=extend_schema(summary="Chuyên đề toàn khóa và hằng năm (chuyên đề năm nay trước)"),
@@ -287,6 +281,12 @@ class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self.update(request, pk, partial=True)
 
 
+class CampaignExportSerializer(InputSerializer):
+    format = serializers.ChoiceField(choices=[("xlsx", "Excel (xlsx)"), ("pdf", "PDF")])
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=40,
+                                 help_text="Mã đơn vị cần xuất (mặc định: đơn vị triển khai, hoặc đơn vị bạn phụ trách)")
+
+
 @extend_schema_view(
     list=extend_schema(summary="Đợt học tập gửi đến đơn vị của người dùng", parameters=[
         OpenApiParameter("current", bool, description="Chỉ các đợt chưa hết hạn")]),
@@ -315,10 +315,19 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         rows = selectors.campaign_progress(campaign=self.get_object(), viewer=request.user)
         return Response(UnitProgressSerializer(rows, many=True).data)
 
+    @extend_schema(summary="Xuất tiến độ ra Excel hoặc PDF (việc chạy nền)", request=CampaignExportSerializer,
+                   responses={202: JobSerializer})
+    @action(detail=True, methods=["post"])
+    def export(self, request, pk=None):
+        data = validated(CampaignExportSerializer, request)
+        job = exports.start_export(by=request.user, campaign=self.get_object(), file_format=data["format"],
+                                   unit_code=data.get("unit") or None)
+        return accepted(job, request)
+
 
 def register(router) -> None:
     """Add this area's viewsets to the shared router."""
     router.register("documents", DocumentViewSet, basename="study-document")
     router.register("themes", ThemeViewSet, basename="study-theme")
-    router.register("campaigns", CampaignViewSet, basename="study-campaign")
+    router.register("study-campaigns", CampaignViewSet, basename="study-campaign")
 

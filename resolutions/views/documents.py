@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import selectors as core
 from portal.access import Action, can_manage, may, reach_of, units_where
+from resolutions import exports
 from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
 from resolutions.selectors import documents as selectors
 from resolutions.selectors.documents import DocumentFilter
@@ -198,27 +198,6 @@ def attachment_upload(request, pk):
         **context, "upload_form": form, "max_mb": settings.DOCUMENT_MAX_UPLOAD_MB}, status=400)
 
 
-def attachment_response(attachment) -> FileResponse:
-    """The PDF itself, never through a public /media/ URL: the caller checked the access rule."""
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="application/pdf", filename=attachment.original_name)
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1) \
-        if response.has_header("Content-Disposition") else "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
-
-
-@login_required
-@require_GET
-def attachment_download(request, pk, attachment_pk):
-    return attachment_response(selectors.attachment_by_id(request.user, pk, attachment_pk))
-
-
 @login_required
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
@@ -354,6 +333,20 @@ def campaign_detail(request, pk):
         "can_edit": may(user, Action.PUBLISH, campaign.organization)})
 
 
+@login_required
+@require_POST
+def campaign_export(request, pk):
+    """"Xuất Excel" / "Xuất PDF": a background job, followed on its page."""
+    campaign = selectors.campaign_by_id(request.user, pk)
+    try:
+        job = exports.start_export(by=request.user, campaign=campaign, file_format=request.POST.get("format", ""),
+                                   unit_code=request.POST.get("unit") or None)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("study_campaign_detail", pk)
+    return redirect("job_detail", job.pk)
+
+
 # ---------------------------------------------------------------------------
 # The member's own view; commend and remind
 # ---------------------------------------------------------------------------
@@ -408,8 +401,6 @@ urlpatterns = [
     path("documents/<int:pk>/", document_detail, name="study_document_detail"),
     path("documents/<int:pk>/edit/", document_edit, name="study_document_edit"),
     path("documents/<int:pk>/attachments/", attachment_upload, name="study_attachment_upload"),
-    path("documents/<int:pk>/attachments/<int:attachment_pk>/", attachment_download,
-         name="study_attachment_download"),
     path("documents/<int:pk>/attachments/<int:attachment_pk>/delete/", attachment_delete,
          name="study_attachment_delete"),
     path("themes/", theme_list, name="study_theme_list"),
@@ -419,6 +410,7 @@ urlpatterns = [
     path("campaigns/new/", campaign_form, name="study_campaign_create"),
     path("campaigns/<int:pk>/", campaign_detail, name="study_campaign_detail"),
     path("campaigns/<int:pk>/edit/", campaign_form, name="study_campaign_edit"),
+    path("campaigns/<int:pk>/export/", campaign_export, name="study_campaign_export"),
     path("me/", my_study, name="study_me"),
     path("units/<str:code>/commend-remind/", commend_remind, name="study_commend_remind"),
 ]
