@@ -20,6 +20,17 @@ class ResolutionsConfig(AppConfig):
         access.register(models.UnitStudySettings, org_field="organization")
         access.register(models.Commitment, org_field="person__organization", person_field="person")
 
+        from portal import files
+        from portal.jobs import register_kind
+        from resolutions import exports
+
+        register_kind(exports.CAMPAIGN_EXPORT)
+
+        files.register_download(
+            "attachment", visible=lambda user: access.restrict(models.Attachment.objects.all(), user),
+            filename=lambda attachment: attachment.original_name, content_type=lambda _: "application/pdf",
+            inline=True)
+
         from portal.navigation import NavItem, register
 
         register(
