@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StudySessionKindEnum": "resolutions.models.StudySession.Kind",
         "ThemeKindEnum": "resolutions.models.Theme.Kind",
+        "StudySessionFormatEnum": "resolutions.models.StudySession.Format",
+        "ExportFormatEnum": "resolutions.exports.FORMAT_CHOICES",
     },
 }
 

@@ -25,6 +25,7 @@ from portal.printing import (
     Sheet,
     Signature,
     Table,
+    format_value,
     render_pdf,
     write_xlsx,
 )
@@ -34,6 +35,7 @@ from resolutions.selectors.documents import UnitProgress, campaign_progress
 KIND = "study.campaign_export"
 FORMATS = {"xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
            "pdf": ("pdf", "application/pdf")}
+FORMAT_CHOICES = [("xlsx", "Excel (xlsx)"), ("pdf", "PDF")]
 
 
 def export_params(campaign: StudyCampaign, unit: Organization, file_format: str) -> dict:
@@ -104,14 +106,14 @@ def _signer(unit: Organization) -> tuple[list[str], str]:
     return [*authority, head.role.name.upper()], head.person.full_name
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def _pdf(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> bytes:
     today = timezone.localdate()
     late = [row for row in rows if row.late]
-    share = f"{100 * (top.subtree_share or 0):.1f}".replace(".", ",")
+    share = format_value(top.subtree_share or 0, "0.0%")
+
+    def count(value: int) -> str:
+        return format_value(value, "#,##0")
+
     authority, signer = _signer(unit)
     document = Document(
         superior=unit.parent.name.upper() if unit.parent_id else "",
@@ -121,9 +123,9 @@ def _pdf(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], 
             Paragraph(f"Thực hiện đợt học tập, quán triệt từ ngày {campaign.starts_on:%d/%m/%Y} đến ngày "
                       f"{campaign.deadline:%d/%m/%Y}, tính đến ngày {today:%d/%m/%Y}, kết quả như sau:"),
             Heading("I. KẾT QUẢ CHUNG"),
-            Paragraph(f"{_number(top.subtree_attended)}/{_number(top.subtree_expected)} đảng viên đã học ({share}%); "
-                      f"{_number(top.subtree_done)}/{_number(top.subtree_units)} đơn vị đã tổ chức; "
-                      f"{_number(top.subtree_late)} đơn vị quá hạn."),
+            Paragraph(f"{count(top.subtree_attended)}/{count(top.subtree_expected)} đảng viên đã học ({share}); "
+                      f"{count(top.subtree_done)}/{count(top.subtree_units)} đơn vị đã tổ chức; "
+                      f"{count(top.subtree_late)} đơn vị quá hạn."),
             Heading("II. TIẾN ĐỘ THEO ĐƠN VỊ"),
             _table(rows, top_depth=top.depth),
             Heading("III. ĐƠN VỊ QUÁ HẠN"),

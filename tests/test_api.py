@@ -149,7 +149,7 @@ def test_anonymous_gets_nothing(world):
 
 def test_root_lists_the_endpoints(world):
     body = client_for(world["users"]["bithu"]).get("/api/v1/").json()
-    assert set(body) == {"organizations", "people", "positions", "token", "schema", "docs"}
+    assert set(body) == {"organizations", "people", "positions", "jobs", "token", "schema", "docs"}
     assert body["people"].endswith("/api/v1/people/")
 
 

@@ -282,7 +282,7 @@ class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 
 class CampaignExportSerializer(InputSerializer):
-    format = serializers.ChoiceField(choices=[("xlsx", "Excel (xlsx)"), ("pdf", "PDF")])
+    format = serializers.ChoiceField(choices=exports.FORMAT_CHOICES)
     unit = serializers.CharField(required=False, allow_blank=True, max_length=40,
                                  help_text="Mã đơn vị cần xuất (mặc định: đơn vị triển khai, hoặc đơn vị bạn phụ trách)")
 
