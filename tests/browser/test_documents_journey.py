@@ -104,6 +104,5 @@ def test_tuyengiao_publishes_and_a_member_studies(live_server, province, fresh_b
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     click_and_wait(browser, browser.find_element(By.LINK_TEXT, "05-CT/TW"))
     link = browser.find_element(By.LINK_TEXT, "chi-thi-05.pdf")
-    assert link.get_attribute("href").endswith(f"/study/documents/{document.pk}/attachments/"
-                                               f"{document.attachments.get().pk}/")
+    assert link.get_attribute("href").endswith(f"/files/attachment/{document.attachments.get().pk}/")
     screenshot("document-detail-member-phone", 390, 844)
