@@ -39,8 +39,8 @@ def render_pdf(document: Document, stream_or_path) -> None:
         author=_nfc(document.issuer),
     )
     story = [_top_block(document), *_title(document)]
-    for block in document.body:
-        story.extend(_block(block))
+    for block, following in zip(document.body, [*document.body[1:], None], strict=True):
+        story.extend(_block(block, before_table=isinstance(following, Table)))
     story.extend(_closing_block(document))
     template.build(story, onFirstPage=lambda canvas, doc: None, onLaterPages=_page_number)
 
@@ -131,7 +131,9 @@ def _title(document: Document) -> list[Flowable]:
     return flowables
 
 
-def _block(block) -> list[Flowable]:
+def _block(block, *, before_table: bool = False) -> list[Flowable]:
+    # A heading is kept with what follows, except a table: reportlab would move the heading
+    # and a table of many pages to a new page together, leaving the rest of this one blank.
     indent = {"firstLineIndent": layout.FIRST_LINE_INDENT_MM * mm, "align": TA_JUSTIFY}
     if isinstance(block, Heading):
         return [
@@ -142,7 +144,7 @@ def _block(block) -> list[Flowable]:
                 italic=block.level >= 3,
                 spaceBefore=layout.PARAGRAPH_SPACE_AFTER,
                 spaceAfter=layout.PARAGRAPH_SPACE_AFTER,
-                keepWithNext=1,
+                keepWithNext=0 if before_table else 1,
                 **indent,
             )
         ]
