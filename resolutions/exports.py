@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,6 +68,19 @@ def start_export(*, by, campaign: StudyCampaign, file_format: str, unit_code: st
 
 def _unit(params: dict) -> Organization:
     return Organization.objects.get(pk=params["unit"])
+
+
+def _subject(campaign: StudyCampaign) -> str:
+    """The campaign in a few words: its document's number-symbol, else its title's start."""
+    if campaign.document_id:
+        return campaign.document.number_symbol
+    return Truncator(campaign.title).words(8, truncate="…")
+
+
+def describe(params: dict) -> str:
+    campaign = StudyCampaign.objects.select_related("document").filter(pk=params["campaign"]).first()
+    subject = _subject(campaign) if campaign else "—"
+    return f"{subject} · {_unit(params).name} · {params['format'].upper()}"
 
 
 # The report and the spreadsheet below are Party documents: written in Vietnamese whatever
@@ -151,7 +165,7 @@ def _xlsx(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress],
 def run_export(run) -> None:
     params = run.params
     extension, content_type = FORMATS[params["format"]]
-    campaign = StudyCampaign.objects.select_related("organization").filter(pk=params["campaign"]).first()
+    campaign = StudyCampaign.objects.select_related("organization", "document").filter(pk=params["campaign"]).first()
     if campaign is None:
         raise JobError(_("Đợt học tập này không còn nữa."))
     unit = _unit(params)
@@ -165,9 +179,10 @@ def run_export(run) -> None:
     build = _pdf if extension == "pdf" else _xlsx
     content = build(campaign, unit, rows, rows[0])
     run.progress(90, _("Đang lưu tệp…"))
-    run.save_file(f"Tiến độ học tập - {campaign.title[:80]} - {unit.name}.{extension}", content,
+    subject = _subject(campaign).replace("/", "-")
+    run.save_file(f"Tiến độ học tập {subject} - {unit.name} - {timezone.localdate():%d-%m-%Y}.{extension}", content,
                   content_type)
 
 
 CAMPAIGN_EXPORT = JobKind(code=KIND, label=gettext_lazy("Xuất tiến độ đợt học tập"), action=Action.VIEW,
-                          organization=_unit, run=run_export)
+                          organization=_unit, run=run_export, describe=describe)

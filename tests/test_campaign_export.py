@@ -45,6 +45,7 @@ def test_export_figures_equal_the_follow_up_page(tree, client, tmp_path):  # noq
     url = f"/api/v1/study-campaigns/{campaign.pk}/export/"
     xlsx = client.post(url, {"format": "xlsx"}, content_type="application/json")
     assert xlsx.status_code == 202 and xlsx.json()["status"] == "queued"
+    assert xlsx.json()["title"] == "01-KL/TW · Đảng bộ tỉnh · XLSX"
     assert client.post(url, {"format": "xlsx"}, content_type="application/json").json()["id"] == xlsx.json()["id"]
     pdf = client.post(url, {"format": "pdf"}, content_type="application/json")
     assert pdf.status_code == 202 and Job.objects.count() == 2
@@ -57,7 +58,7 @@ def test_export_figures_equal_the_follow_up_page(tree, client, tmp_path):  # noq
                      what="the export to finish")
 
     file, content = download(client, xlsx.json()["id"])
-    assert file["name"].endswith(".xlsx") and file["name"].startswith("Tiến độ học tập")
+    assert file["name"].startswith("Tiến độ học tập 01-KL-TW - Đảng bộ tỉnh - ") and file["name"].endswith(".xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=False))
     header = next(i for i, row in enumerate(rows) if row[0].value == "Đơn vị")

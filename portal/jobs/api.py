@@ -32,7 +32,7 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "url", "kind", "kind_label", "params", "organization", "status", "status_label", "progress",
+        fields = ["id", "url", "kind", "kind_label", "title", "params", "organization", "status", "status_label", "progress",
                   "message", "error", "attempts", "created_at", "started_at", "finished_at", "files"]
 
 

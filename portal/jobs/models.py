@@ -23,6 +23,7 @@ class Job(models.Model):
     params = models.JSONField(_("tham số"), default=dict, encoder=DjangoJSONEncoder)
     # The parameters in canonical form, hashed: the same work asked twice is one job.
     params_key = models.CharField(max_length=64, editable=False)
+    title = models.CharField(_("nội dung"), max_length=300, blank=True)
     organization = models.ForeignKey("portal.Organization", on_delete=models.PROTECT, null=True, blank=True,
                                      verbose_name=_("đơn vị"), related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

@@ -19,6 +19,8 @@ class JobKind:
     action: str
     organization: Callable[[dict], Any]  # params -> the Organization the job concerns
     run: Callable[[Any], None]  # run(job_run): the work; see portal.jobs.services.JobRun
+    # params -> what this job is about, shown under its kind in lists ("35-NQ/TW · PDF")
+    describe: Callable[[dict], str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}

@@ -60,6 +60,7 @@ def start_job(kind: str, params: dict, *, by) -> Job:
             with transaction.atomic():
                 job = Job.objects.create(
                     kind=kind, params=params, params_key=key, organization=organization,
+                    title=str(job_kind.describe(params))[:300] if job_kind.describe else "",
                     requested_by=by if getattr(by, "is_authenticated", False) else None,
                     message=_("Đang chờ đến lượt"))
         except IntegrityError:  # the same work asked at the same moment: that one wins
