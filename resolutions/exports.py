@@ -120,7 +120,9 @@ def _signer(unit: Organization) -> tuple[list[str], str]:
     return [*authority, head.role.name.upper()], head.person.full_name
 
 
-def _pdf(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> bytes:
+def report_document(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress],
+                    top: UnitProgress) -> Document:
+    """The follow-up as a BÁO CÁO in the Party's layout (the PDF export prints it)."""
     today = timezone.localdate()
     late = [row for row in rows if row.late]
     share = format_value(top.subtree_share or 0, "0.0%")
@@ -129,7 +131,7 @@ def _pdf(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], 
         return format_value(value, "#,##0")
 
     authority, signer = _signer(unit)
-    document = Document(
+    return Document(
         superior=unit.parent.name.upper() if unit.parent_id else "",
         issuer=unit.name.upper(), number_symbol="-BC", place=settings.PRINT_PLACE_NAME, date=today,
         kind="BÁO CÁO", summary=f"Tiến độ học tập, quán triệt {campaign.title}",
@@ -148,8 +150,11 @@ def _pdf(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], 
         recipients=["Cấp ủy cấp trên (để báo cáo),", "Các đơn vị trực thuộc,", "Lưu Văn phòng."],
         signature=Signature(authority, signer),
     )
+
+
+def _pdf(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> bytes:
     stream = io.BytesIO()
-    render_pdf(document, stream)
+    render_pdf(report_document(campaign, unit, rows, top), stream)
     return stream.getvalue()
 
 
