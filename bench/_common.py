@@ -74,6 +74,31 @@ def seeded_database(reuse: bool, label: str, members: int, password: str = "demo
         yield db
 
 
+def seeding_arguments(parser) -> None:
+    parser.add_argument("--reuse-database", action="store_true",
+                        help="measure the database of DATABASE_URL as it is (already seeded)")
+    parser.add_argument("--members", type=int, default=100_000)
+
+
+@contextlib.contextmanager
+def seeded_django(reuse: bool, label: str, members: int, **extra_env: str):
+    """`seeded_database`, with Django set up in this process on it (for benchmarks that call
+    the code directly); its connections are closed before a scratch database is dropped."""
+    with seeded_database(reuse, label, members) as db:
+        os.environ.update(django_env(db, **extra_env))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        try:
+            yield db
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+
 def django_env(db_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)})

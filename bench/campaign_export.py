@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, ROOT, django_env, report, seeded_database  # noqa: E402
+from _common import PYTHON, ROOT, django_env, report, seeded_django, seeding_arguments  # noqa: E402
 
 GOAL_SECONDS = 10.0
 
@@ -32,7 +32,7 @@ def start_worker(db_url: str) -> subprocess.Popen:
     return subprocess.Popen(
         [PYTHON, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--loglevel", "WARNING",
          "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=django_env(db_url, CELERY_QUEUE="bench_campaign_export"), start_new_session=True)
+        cwd=ROOT, env=django_env(db_url, CELERY_QUEUE=QUEUE), start_new_session=True)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -44,13 +44,10 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def run(db_url: str, repeat: int) -> dict:
-    os.environ.update(django_env(db_url, CELERY_QUEUE="bench_campaign_export", ALLOWED_HOSTS="testserver"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+QUEUE = "bench_campaign_export"
 
-    django.setup()
+
+def run(db_url: str, repeat: int) -> dict:
     from django.test import Client
     from django.utils import timezone
 
@@ -110,17 +107,12 @@ def run(db_url: str, repeat: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reuse-database", action="store_true",
-                        help="measure the database of DATABASE_URL as it is (already seeded)")
-    parser.add_argument("--members", type=int, default=100_000)
+    seeding_arguments(parser)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with seeded_database(args.reuse_database, "export", args.members) as db:
+    with seeded_django(args.reuse_database, "export", args.members, CELERY_QUEUE=QUEUE,
+                       ALLOWED_HOSTS="testserver") as db:
         outcome = run(db, args.repeat)
-        if not args.reuse_database:
-            from django.db import connections
-
-            connections.close_all()  # before the scratch database is dropped
     report({
         "benchmark": "campaign_export",
         **outcome,

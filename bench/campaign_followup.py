@@ -14,7 +14,6 @@ figures of both must be equal unit by unit. Goal: the selector within 3× the SQ
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, report, seeded_database  # noqa: E402
+from _common import report, seeded_django, seeding_arguments  # noqa: E402
 
 GOAL_RATIO = 3.0
 
@@ -72,14 +71,7 @@ def timed(function, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result, times
 
 
-def run(db_url: str, repeat: int) -> dict:
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+def run(repeat: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
@@ -132,17 +124,11 @@ def run(db_url: str, repeat: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reuse-database", action="store_true",
-                        help="measure the database of DATABASE_URL as it is (already seeded)")
-    parser.add_argument("--members", type=int, default=100_000)
+    seeding_arguments(parser)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    with seeded_database(args.reuse_database, "followup", args.members) as db:
-        outcome = run(db, args.repeat)
-        if not args.reuse_database:
-            from django.db import connections
-
-            connections.close_all()  # before the scratch database is dropped
+    with seeded_django(args.reuse_database, "followup", args.members):
+        outcome = run(args.repeat)
     report({
         "benchmark": "campaign_followup",
         **outcome,
