@@ -1,9 +1,9 @@
 """Who did it: the actor and context that the row-history triggers record.
 
 The triggers (migration 0002) read two PostgreSQL settings, `portal.actor_id` and
-`portal.audit_context`. We set them lazily, just before the first write statement of a
-request or command, so reads cost nothing, and reset them afterwards so a pooled
-connection never carries one user's name into another's request.
+`portal.audit_context`. We set them just before each write statement inside `acting_as`,
+so reads cost nothing, and reset them afterwards so a pooled connection never carries one
+user's name into another's request.
 """
 
 import contextlib
@@ -18,17 +18,24 @@ _WRITES = ("insert", "update", "delete", "with")
 
 
 def _set_on_write(execute, sql, params, many, context):
+    # Set before every write, not once per block: a set_config issued inside a savepoint or
+    # transaction is undone when that one rolls back (create_commitment's caught
+    # IntegrityError, any failed request), and a cache of "already set" would then leave the
+    # next writes without actor. Full rollbacks go straight to psycopg2, past this wrapper,
+    # so tracking them costs more code than the extra round trip (~30-45 µs on a local
+    # server): a few per request, one per statement on the bulk paths (bulk_create, UPDATE …
+    # WHERE, INSERT … SELECT; 37 in a whole default seed_demo), none per row. On the raw
+    # connection, so query counts see only the app's own statements.
     resolve = _actor.get()
     if resolve is not None and sql.lstrip()[:6].lower().startswith(_WRITES):
-        wanted = resolve()
+        actor_id, audit_context = resolve()
         conn = context["connection"]
-        if getattr(conn, "_audit_actor", None) != wanted:
-            with conn.connection.cursor() as raw:
-                raw.execute(
-                    "SELECT set_config('portal.actor_id', %s, false), set_config('portal.audit_context', %s, false)",
-                    [str(wanted[0] or ""), wanted[1]],
-                )
-            conn._audit_actor = wanted
+        with conn.wrap_database_errors, conn.connection.cursor() as raw:
+            raw.execute(
+                "SELECT set_config('portal.actor_id', %s, false), set_config('portal.audit_context', %s, false)",
+                [str(actor_id or ""), audit_context],
+            )
+        conn._audit_set = True
     return execute(sql, params, many, context)
 
 
@@ -49,11 +56,16 @@ def acting_as(user=None, context: str = "", *, request=None):
             yield
     finally:
         _actor.reset(token)
-        if getattr(connection, "_audit_actor", None) is not None:
-            if connection.connection is not None and not connection.needs_rollback:
+        # An enclosing acting_as sets its own again at its next write. Inside a transaction
+        # bound to roll back, the flag stays up: settings made before that transaction
+        # survive it, and the next block's end resets them.
+        if getattr(connection, "_audit_set", False):
+            if connection.connection is None:
+                connection._audit_set = False
+            elif not connection.needs_rollback:
                 with connection.connection.cursor() as raw:
                     raw.execute("RESET portal.actor_id; RESET portal.audit_context")
-            connection._audit_actor = None
+                connection._audit_set = False
 
 
 class AuditActorMiddleware:

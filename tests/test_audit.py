@@ -2,8 +2,10 @@
 
 import datetime
 
-from django.db import connection, transaction
+import pytest
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 
 from portal import services
 from portal.audit import AuditActorMiddleware, acting_as, bulk_load_history
@@ -108,3 +110,131 @@ def test_bulk_load_history_writes_what_the_trigger_writes(province):
     # The trigger is on again afterwards.
     services_user = User.objects.create(username="sau-khi-nap")
     assert RowHistory.objects.filter(table_name="portal_user", row_id=services_user.pk, action="I").exists()
+
+
+# --- Writes after a rollback (the settings set inside a rolled-back savepoint or transaction
+# are undone with it) ---------------------------------------------------------------------------
+
+
+class Undone(Exception):
+    pass
+
+
+def _taken_username(user):
+    """An insert that fails inside a savepoint, the way create_commitment's does when another
+    tab saved first: the write statement had the settings set, then the savepoint went."""
+    try:
+        with transaction.atomic():
+            User.objects.create(username=user.username)
+    except IntegrityError:
+        pass
+    else:
+        raise AssertionError("the username should be taken")
+
+
+def _attributed(rows, user, context):
+    rows = list(rows.values_list("actor_id", "context"))
+    assert rows and all(row == (user.pk, context) for row in rows), rows
+
+
+def _last_history_id() -> int:
+    return RowHistory.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_writes_after_a_failed_insert_in_a_savepoint_keep_the_actor(province):
+    """create_commitment's way: the first write of the block fails inside a savepoint."""
+    member, bithu = province["member"], province["users"]["bithu"]
+    start = _last_history_id()
+    with acting_as(bithu, "sau lỗi"):
+        _taken_username(bithu)
+        services.update_person(member, job_title="A")
+        try:
+            with transaction.atomic():
+                services.update_person(member, job_title="B")
+                raise Undone
+        except Undone:
+            pass
+        services.update_person(member, job_title="C")
+    later = history(member).filter(id__gt=start)
+    assert [row.new for row in later] == [{"job_title": "A"}, {"job_title": "C"}]
+    _attributed(later, bithu, "sau lỗi")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_after_savepoint_and_transaction_rollbacks_keep_the_actor(province):
+    """Real transactions, not the test's savepoints: a write, a rolled-back savepoint, the
+    whole transaction rolled back, then writes that must all name the user and context."""
+    member, bithu, dangvien = province["member"], province["users"]["bithu"], province["users"]["dangvien"]
+    start = _last_history_id()
+    with acting_as(bithu, "ctx"):
+        try:
+            with transaction.atomic():
+                services.update_person(member, job_title="A")  # the settings are set in this transaction
+                try:
+                    with transaction.atomic():
+                        services.update_person(member, job_title="B")
+                        raise Undone
+                except Undone:
+                    pass
+                services.update_person(member, job_title="C")
+                raise Undone
+        except Undone:
+            pass  # and undone with it
+        services.update_person(member, job_title="D")
+        with transaction.atomic():
+            _taken_username(bithu)
+            services.update_person(member, job_title="E")
+        try:
+            with transaction.atomic():
+                _taken_username(bithu)
+                raise Undone
+        except Undone:
+            pass
+        services.update_person(member, job_title="F")
+        with acting_as(dangvien, "lồng"):  # its end RESETs the settings
+            services.update_person(member, job_title="G")
+        services.update_person(member, job_title="H")
+    later = RowHistory.objects.filter(id__gt=start)
+    assert [row.new["job_title"] for row in later.filter(table_name="portal_person").order_by("id")] == list("DEFGH")
+    _attributed(later.exclude(context="lồng"), bithu, "ctx")
+    _attributed(later.filter(context="lồng"), dangvien, "lồng")
+    # Nothing of it stays on the connection for the next, anonymous, write.
+    services.update_person(member, job_title="I")
+    assert history(member).last().actor_id is None and history(member).last().context == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_inner_block_ending_in_a_doomed_transaction_leaks_nothing(province):
+    """The inner block cannot reset in a transaction bound to roll back, and the rollback
+    brings back what the outer block set before it: the outer block's end resets that."""
+    member, bithu, dangvien = province["member"], province["users"]["bithu"], province["users"]["dangvien"]
+    start = _last_history_id()
+    with acting_as(bithu, "ngoài"):
+        services.update_person(member, job_title="J")
+        with transaction.atomic(), acting_as(dangvien, "trong"):
+            services.update_person(member, job_title="K")
+            transaction.set_rollback(True)
+    services.update_person(member, job_title="L")
+    assert [(row.new, row.actor_id, row.context) for row in history(member).filter(id__gt=start)][-2:] == [
+        ({"job_title": "J"}, bithu.pk, "ngoài"), ({"job_title": "L"}, None, "")]
+
+
+def test_acting_as_adds_no_counted_queries(province, django_assert_num_queries):
+    """The settings go over the raw connection: query-count tests see only the app's own."""
+    member = province["member"]
+
+    def writes():
+        services.update_person(member, job_title="A")
+        try:
+            with transaction.atomic():
+                services.update_person(member, job_title="B")
+                raise Undone
+        except Undone:
+            pass
+        services.update_person(member, job_title="C")
+
+    with CaptureQueriesContext(connection) as plain:
+        writes()
+    with django_assert_num_queries(len(plain)), acting_as(province["users"]["bithu"], "đếm"):
+        writes()
+    _attributed(history(member).filter(context="đếm"), province["users"]["bithu"], "đếm")
