@@ -54,7 +54,7 @@ def test_export_figures_equal_the_follow_up_page(tree, client, tmp_path):  # noq
 
     with worker_process(tmp_path):
         for job_id in (xlsx.json()["id"], pdf.json()["id"]):
-            wait_for(lambda job_id=job_id: job_state(job_id).status == Job.Status.SUCCEEDED, timeout=90,
+            wait_for(lambda job_id=job_id: job_state(job_id).status == Job.Status.SUCCEEDED, timeout=180,
                      what="the export to finish")
 
     file, content = download(client, xlsx.json()["id"])

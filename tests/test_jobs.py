@@ -96,7 +96,7 @@ def test_a_worker_killed_mid_job_then_a_new_worker_finishes_it_once(province, tm
     assert job_state(job.pk).status == Job.Status.RUNNING  # nobody knows yet that it died
 
     with worker_process(tmp_path, beat=True, name="second"):
-        wait_for(lambda: job_state(job.pk).status == Job.Status.SUCCEEDED, timeout=90,
+        wait_for(lambda: job_state(job.pk).status == Job.Status.SUCCEEDED, timeout=180,
                  what="the job to be queued again and finish")
     job = job_state(job.pk)
     assert job.attempts == 2
@@ -129,7 +129,7 @@ def test_a_job_queued_when_redis_restarts_still_completes(province, tmp_path):
         redis.stop()  # the message to run it is lost with the broker's memory
         redis.start()
         with worker_process(tmp_path, broker_url=redis.url, beat=True):
-            wait_for(lambda: job_state(job.pk).status == Job.Status.SUCCEEDED, timeout=90,
+            wait_for(lambda: job_state(job.pk).status == Job.Status.SUCCEEDED, timeout=180,
                      what="the job to be sent again and finish")
         assert job_state(job.pk).attempts == 1
     finally:
