@@ -52,7 +52,7 @@ def test_a_job_runs_reports_progress_and_its_files_are_private(province, client,
             seen.add((state.progress, state.message))
             return state.status in {Job.Status.SUCCEEDED, Job.Status.FAILED}
 
-        wait_for(finished, timeout=60, what="the job to finish", every=0.05)
+        wait_for(finished, timeout=120, what="the job to finish", every=0.05)
     job = job_state(job.pk)
     assert job.status == Job.Status.SUCCEEDED and job.progress == 100 and job.attempts == 1
     assert {(40, "Bước 3/5"), (60, "Bước 4/5")} <= seen, seen  # the steps were seen while it ran
@@ -87,7 +87,7 @@ def test_a_worker_killed_mid_job_then_a_new_worker_finishes_it_once(province, tm
     process = first.__enter__()
     try:
         job = slow(province, steps=8, step_seconds=0.5, tag="hai")
-        wait_for(lambda: job_state(job.pk).progress >= 25, timeout=60, what="the job to be under way")
+        wait_for(lambda: job_state(job.pk).progress >= 25, timeout=120, what="the job to be under way")
         killed_run = stored_files(job.pk)
         assert killed_run, "the first run had written its scratch file"
         stop_group(process, signal.SIGKILL)
@@ -110,11 +110,11 @@ def test_a_worker_killed_mid_job_then_a_new_worker_finishes_it_once(province, tm
 def test_the_same_work_asked_twice_while_running_is_one_job(province, tmp_path):
     with worker_process(tmp_path):
         job = slow(province, steps=6, step_seconds=0.5)
-        wait_for(lambda: job_state(job.pk).status == Job.Status.RUNNING, timeout=60, what="the job to run")
+        wait_for(lambda: job_state(job.pk).status == Job.Status.RUNNING, timeout=120, what="the job to run")
         again = slow(province, steps=6, step_seconds=0.5, by="tuyengiao")
         assert again.pk == job.pk
         assert Job.objects.count() == 1
-        wait_for(lambda: job_state(job.pk).status == Job.Status.SUCCEEDED, timeout=60, what="the job to finish")
+        wait_for(lambda: job_state(job.pk).status == Job.Status.SUCCEEDED, timeout=120, what="the job to finish")
         # Once it has ended, asking again is new work.
         assert slow(province, steps=6, step_seconds=0.5).pk != job.pk
 
@@ -139,7 +139,7 @@ def test_a_job_queued_when_redis_restarts_still_completes(province, tmp_path):
 def test_a_step_that_raises_fails_the_job_with_a_message_and_leaves_no_file(province, client, tmp_path):
     with worker_process(tmp_path):
         job = slow(province, steps=4, step_seconds=0.2, fail_at=2)
-        wait_for(lambda: job_state(job.pk).status == Job.Status.FAILED, timeout=60, what="the job to fail")
+        wait_for(lambda: job_state(job.pk).status == Job.Status.FAILED, timeout=120, what="the job to fail")
     job = job_state(job.pk)
     assert job.error.startswith("Đã xảy ra lỗi khi thực hiện việc này")
     assert not JobFile.objects.filter(job=job).exists()
@@ -155,7 +155,7 @@ def test_cancel_a_running_job(province, client, tmp_path):
     client.force_login(province["users"]["bithu"])
     with worker_process(tmp_path):
         job = slow(province, steps=20, step_seconds=0.3)
-        wait_for(lambda: job_state(job.pk).progress >= 10, timeout=60, what="the job to be under way")
+        wait_for(lambda: job_state(job.pk).progress >= 10, timeout=120, what="the job to be under way")
         response = client.post(f"/api/v1/jobs/{job.pk}/cancel/")
         assert response.status_code == 200 and response.json()["status"] == "cancelled"
         wait_for(lambda: stored_files(job.pk) == [], timeout=30, what="the run to stop and clean up")
