@@ -94,3 +94,27 @@ def test_the_api_token_downloads_what_the_api_links_to(world, client):
     assert client.get(reverse("file_download", args=["job-file", other.pk]),
                       HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 404
     assert client.get(link, HTTP_AUTHORIZATION="Token wrong").status_code == 302
+
+
+def test_job_lists_cost_the_same_for_3_and_30_jobs(world, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["users"]["admin"])
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = {url: queries(url) for url in (reverse("my_jobs"), "/api/v1/jobs/")}
+    source = world["jobs"]["cb1"]
+    for n in range(27):
+        copy = Job.objects.create(kind=source.kind, params={"tag": f"more{n}"}, params_key=f"more{n}",
+                                  organization=source.organization, requested_by=source.requested_by,
+                                  status=Job.Status.SUCCEEDED)
+        JobFile.objects.create(job=copy, file=source.files.get().file.name, name="Kết quả.txt",
+                               content_type="text/plain", size=3)
+    for url, count in few.items():
+        with django_assert_max_num_queries(count):
+            assert client.get(url).status_code == 200

@@ -1,6 +1,7 @@
 """`/api/v1/jobs/`: the jobs a user may see, one job with its files, cancel. Other apps
 answer 202 with `accepted(job, request)` when they start long work."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,8 +19,6 @@ class JobFileSerializer(serializers.ModelSerializer):
         fields = ["name", "content_type", "size", "download"]
 
     def get_download(self, job_file) -> str:
-        from django.urls import reverse
-
         return self.context["request"].build_absolute_uri(reverse("file_download", args=["job-file", job_file.pk]))
 
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.files import private_storage
+from portal.jobs.registry import label_of
 
 
 class Job(models.Model):
@@ -75,8 +76,6 @@ class Job(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from portal.jobs.registry import label_of
-
         return label_of(self.kind)
 
 
