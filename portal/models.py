@@ -20,6 +20,15 @@ from portal.text import name_parts, search_key, vietnamese_sort_key
 class User(AbstractUser):
     """An account. The person behind it, if any, is `Person.user`."""
 
+    @property
+    def display_name(self) -> str:
+        """The name people know him by: his person record's, else the account's, else the
+        username. Select `person` with the user where many are shown."""
+        person = getattr(self, "person", None)
+        # Vietnamese order: family and middle names (last_name) before the given name.
+        account_name = f"{self.last_name} {self.first_name}".strip()
+        return (person.full_name if person else "") or account_name or self.username
+
     class Meta:
         verbose_name = _("tài khoản")
         verbose_name_plural = _("tài khoản")

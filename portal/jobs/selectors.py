@@ -25,7 +25,7 @@ def visible_jobs(user) -> QuerySet[Job]:
 
 
 def _with_details(jobs: QuerySet[Job]) -> QuerySet[Job]:
-    return jobs.select_related("organization", "requested_by").prefetch_related(
+    return jobs.select_related("organization", "requested_by__person").prefetch_related(
         Prefetch("files", queryset=JobFile.objects.order_by("name", "id")))
 
 

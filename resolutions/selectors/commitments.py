@@ -68,7 +68,7 @@ def term_theme(year: int) -> Theme | None:
 
 def commitments_visible_to(user) -> QuerySet[Commitment]:
     return restrict(Commitment.objects.all(), user).select_related(
-        "person", "person__organization", "theme", "self_rating", "rating", "reviewed_by", "rated_by")
+        "person", "person__organization", "theme", "self_rating", "rating", "reviewed_by__person", "rated_by__person")
 
 
 def commitment_by_id(user, pk) -> Commitment:
@@ -97,7 +97,7 @@ def status_history(commitment: Commitment) -> list[RowHistory]:
     return list(
         RowHistory.objects.filter(table_name=Commitment._meta.db_table, row_id=commitment.pk)
         .filter(Q(action="I") | Q(new__has_key="status"))
-        .select_related("actor").order_by("changed_at", "id"))
+        .select_related("actor__person").order_by("changed_at", "id"))
 
 
 def expected_filers(unit: Organization, year: int) -> QuerySet[Person]:
