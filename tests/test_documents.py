@@ -8,11 +8,22 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pypdf import PdfWriter
 
 from resolutions.models import Attachment, Document, DocumentKind, Theme
 from resolutions.services.documents import validate_number_symbol
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def one_page_pdf() -> bytes:
+    """A real PDF (uploads are parsed, not only sniffed): one blank A4 page."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = one_page_pdf()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 from portal.access import Action, can_manage, may
 from portal.models import Organization
@@ -23,6 +24,7 @@ _PARTY_SYMBOL = re.compile(r"^(?P<number>\d{1,5})-(?P<kind>[A-ZĐ]{1,6})/(?P<iss
 _STATE_SYMBOL = re.compile(r"^(?P<number>\d{1,6})/(?:\d{4}/)?(?P<kind>[A-ZĐ]{1,8})-(?P<issuer>[A-Za-zĐđ]{1,10}"
                            r"(?:-[A-Za-zĐđ]{1,10})*)$")
 PDF_MAGIC = b"%PDF-"
+PDF_MAX_PAGE_TREE_NODES = 5000  # far above any resolution; bounds the walk of a forged or cyclic page tree
 
 
 def _malformed(value: str) -> ValidationError:
@@ -112,7 +114,9 @@ def save_document(*, by, document: Document | None = None, themes=None, **fields
 
 
 def check_pdf(upload) -> None:
-    """A PDF by extension and by content, within the size limit; else a clear message."""
+    """A PDF by extension and by content, within the size limit; else a clear message.
+    The content is parsed, not only its first bytes: an HTML page with a `%PDF-` header in
+    front is refused, as are a truncated file and an encrypted one."""
     limit_mb = settings.DOCUMENT_MAX_UPLOAD_MB
     name = upload.name or ""
     if not name.lower().endswith(".pdf"):
@@ -126,11 +130,43 @@ def check_pdf(upload) -> None:
     upload.seek(0)
     head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
+    not_pdf = ValidationError(
+        {"file": _("Tệp “%(name)s” có đuôi .pdf nhưng nội dung không phải PDF. Hãy xuất lại tệp dưới dạng PDF.")
+         % {"name": name}},
+        code="not_pdf")
     if head != PDF_MAGIC:
+        raise not_pdf
+    try:
+        reader = PdfReader(upload, strict=False)
+        encrypted = reader.is_encrypted
+        pages = None if encrypted else _count_pages(reader)
+    except Exception as exc:  # malformed input makes pypdf raise errors of many kinds, not only PyPdfError
+        raise not_pdf from exc
+    finally:
+        upload.seek(0)
+    if encrypted:
+        # Members read it in the browser without a password, and what an encrypted file holds cannot be checked.
         raise ValidationError(
-            {"file": _("Tệp “%(name)s” có đuôi .pdf nhưng nội dung không phải PDF. Hãy xuất lại tệp dưới dạng PDF.")
+            {"file": _("Tệp “%(name)s” được đặt mật khẩu hoặc mã hoá. Hãy tải lên bản PDF không đặt mật khẩu.")
              % {"name": name}},
-            code="not_pdf")
+            code="encrypted_pdf")
+    if not pages:
+        raise not_pdf
+
+
+def _count_pages(reader: PdfReader) -> int:
+    """The pages found by walking the page tree (its /Count may lie), or an error past the bound."""
+    pending, visited, pages = [reader.trailer["/Root"]["/Pages"]], 0, 0
+    while pending:
+        node = pending.pop().get_object()
+        visited += 1
+        if visited > PDF_MAX_PAGE_TREE_NODES:
+            raise ValueError("page tree beyond the bound")
+        if node.get("/Type") == "/Pages":
+            pending.extend(node["/Kids"])
+        else:
+            pages += 1
+    return pages
 
 
 @transaction.atomic
