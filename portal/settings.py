@@ -221,9 +221,10 @@ SPECTACULAR_SETTINGS = {
 PRINT_PLACE_NAME = env.str("PRINT_PLACE_NAME", default="Tây Ninh")
 
 # Study sessions: how far ahead one may be scheduled (a typo in the year is caught), and
-# how long a check-in QR code stays valid.
+# how long a check-in QR code stays valid (the screen shows a new one every half of that, so
+# a forwarded code is soon useless).
 STUDY_SESSION_MAX_DAYS_AHEAD = env.int("STUDY_SESSION_MAX_DAYS_AHEAD", default=60)
-STUDY_CHECKIN_QR_MINUTES = env.int("STUDY_CHECKIN_QR_MINUTES", default=15)
+STUDY_CHECKIN_QR_SECONDS = env.int("STUDY_CHECKIN_QR_SECONDS", default=60)
 
 # Demo data of the domain apps, run by seed_demo after the province (portal imports no domain app):
 # dotted paths of `step(province, today, rng)`, see portal.demo.seed_further_steps.

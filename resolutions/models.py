@@ -228,6 +228,9 @@ class Attendance(models.Model):
     method = models.CharField(_("cách ghi"), max_length=10, choices=Method.choices, default=Method.SECRETARY)
     checked_in_at = models.DateTimeField(_("thời điểm ghi"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A scan refused because the secretary had marked him absent: shown to the secretary;
+    # every attempt stays in the row history.
+    refused_scan_at = models.DateTimeField(_("quét mã bị từ chối lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("điểm danh")

@@ -151,9 +151,13 @@ def test_apology_only_by_a_member_of_the_unit(role, province, logged_in):
 @pytest.mark.parametrize("role", ROLES)
 def test_qr_scan_marks_only_members_of_the_unit(role, sessions, logged_in):
     session = sessions["CB1"]
-    response = logged_in(role).get(f"/study/checkin/{services.checkin_token(session)}/")
+    url = f"/study/checkin/{services.checkin_token(session)}/"
+    client = logged_in(role)
+    opened = client.get(url)  # the page with the button writes nothing
+    assert not Attendance.objects.filter(session=session).exists()
+    response = client.post(url)
     written = Attendance.objects.filter(session=session, method=Attendance.Method.QR).exists()
     if role in {"bithu", "dangvien"}:  # both sinh hoạt at CB1
-        assert (response.status_code, written) == (200, True)
+        assert (opened.status_code, response.status_code, written) == (200, 200, True)
     else:
-        assert (response.status_code, written) == (400, False)
+        assert (opened.status_code, response.status_code, written) == (400, 400, False)

@@ -147,6 +147,13 @@ def qr_checkins(session: StudySession) -> QuerySet[Attendance]:
             .order_by("-checked_in_at", "-id"))
 
 
+def refused_scans(session: StudySession) -> QuerySet[Attendance]:
+    """Members who scanned the code while the secretary had marked them absent (a mark a
+    scan does not change), latest first: for the secretary to settle."""
+    return (session.attendance.filter(refused_scan_at__isnull=False).exclude(status=Status.PRESENT)
+            .select_related("person").order_by("-refused_scan_at", "-id"))
+
+
 def own_attendance(session: StudySession, person: Person | None) -> Attendance | None:
     if person is None:
         return None

@@ -3,6 +3,8 @@ check-in. Each validates fully and answers bad input with a Vietnamese Validatio
 writing nothing; pages, the API and the admin call the same functions."""
 
 import datetime
+import enum
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,7 +32,13 @@ def max_days_ahead() -> int:
 
 
 def qr_lifetime() -> datetime.timedelta:
-    return datetime.timedelta(minutes=settings.STUDY_CHECKIN_QR_MINUTES)
+    return datetime.timedelta(seconds=settings.STUDY_CHECKIN_QR_SECONDS)
+
+
+def qr_slot_seconds() -> int:
+    """How often the secretary's screen shows a new code: half a code's life, so a code
+    scanned just before it is replaced still has time to be confirmed."""
+    return max(1, settings.STUDY_CHECKIN_QR_SECONDS // 2)
 
 
 # --- Sessions --------------------------------------------------------------------------------
@@ -238,8 +246,10 @@ def _when(moment: datetime.datetime) -> str:
 
 
 def checkin_token(session: StudySession) -> str:
-    """A signed token naming one session; `check_in_by_qr` refuses it once it is too old."""
-    return signing.TimestampSigner(salt=_QR_SALT).sign(str(session.pk))
+    """The code of the current time slot: the session and the slot, signed with a timestamp;
+    `read_checkin_code` refuses it once it is older than `qr_lifetime`."""
+    slot = int(time.time() // qr_slot_seconds())
+    return signing.TimestampSigner(salt=_QR_SALT).sign(f"{session.pk}.{slot}")
 
 
 def may_open_checkin(session: StudySession) -> bool:
@@ -247,12 +257,20 @@ def may_open_checkin(session: StudySession) -> bool:
     return session.held_on == timezone.localdate()
 
 
-@transaction.atomic
-def check_in_by_qr(*, token: str, user) -> Attendance:
-    """Mark the scanning member present at the session the token names: only a member of
-    its unit who is expected there, only while the code is fresh, only once."""
+@dataclass(frozen=True)
+class CheckinCode:
+    """What a valid, fresh code admits: this person at this session."""
+
+    session: StudySession
+    person: Person
+
+
+def read_checkin_code(*, token: str, user) -> CheckinCode:
+    """Validate a scanned code for the user, writing nothing: only a member of the session's
+    unit who is expected there, only on its day, only while the code is fresh."""
     try:
-        session_id = int(signing.TimestampSigner(salt=_QR_SALT).unsign(token, max_age=qr_lifetime()))
+        value = signing.TimestampSigner(salt=_QR_SALT).unsign(token, max_age=qr_lifetime())
+        session_id = int(value.split(".")[0])
     except signing.SignatureExpired:
         raise ValidationError(_("Mã QR đã hết hạn. Quét lại mã đang hiển thị trên màn hình của bí thư.")) from None
     except (signing.BadSignature, ValueError):
@@ -269,25 +287,53 @@ def check_in_by_qr(*, token: str, user) -> Attendance:
     if not selectors.is_expected(session, person):
         raise ValidationError(_("Bạn không thuộc diện phải dự buổi sinh hoạt này (ví dụ: đang miễn sinh hoạt "
                                 "hoặc đã chuyển sinh hoạt), nên không ghi điểm danh."))
-    now = timezone.now()
-    # One conditional statement: two scans at once cannot both win.
-    with connection.cursor() as cursor:
-        cursor.execute("""
-            INSERT INTO resolutions_attendance (session_id, person_id, status, reason, method, checked_in_at,
-                                                updated_at)
-            VALUES (%(session)s, %(person)s, %(present)s, '', %(qr)s, %(now)s, %(now)s)
-            ON CONFLICT (session_id, person_id) DO UPDATE
-               SET status = EXCLUDED.status, reason = '', method = EXCLUDED.method,
-                   checked_in_at = EXCLUDED.checked_in_at, updated_at = EXCLUDED.updated_at
-             WHERE resolutions_attendance.status <> EXCLUDED.status
-            RETURNING id
-        """, {"session": session.pk, "person": person.pk, "present": Status.PRESENT, "qr": Method.QR, "now": now})
-        written = cursor.fetchone()
-    if written is None:
-        existing = Attendance.objects.get(session=session, person=person)
-        if existing.checked_in_at:
-            raise ValidationError(_("Bạn đã được ghi có mặt ở buổi này lúc %(when)s; không cần quét lại.")
-                                  % {"when": _when(existing.checked_in_at)})
-        raise ValidationError(_("Bạn đã được ghi có mặt ở buổi này rồi; không cần quét lại."))
-    return Attendance.objects.select_related("session__organization").get(pk=written[0])
+    return CheckinCode(session, person)
 
+
+class ScanOutcome(enum.Enum):
+    RECORDED = "recorded"  # now present
+    ALREADY_PRESENT = "already_present"  # present before: a success too
+    REFUSED = "refused"  # the secretary marked him absent; the attempt is kept for the secretary
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    outcome: ScanOutcome
+    attendance: Attendance
+
+
+# One conditional statement: two scans at once cannot both win, and a mark the secretary
+# made is never overridden (an apology is: the member came after all).
+_CHECK_IN_SQL = """
+    INSERT INTO resolutions_attendance (session_id, person_id, status, reason, method, checked_in_at, updated_at)
+    VALUES (%(session)s, %(person)s, %(present)s, '', %(qr)s, %(now)s, %(now)s)
+    ON CONFLICT (session_id, person_id) DO UPDATE
+       SET status = EXCLUDED.status, reason = '', method = EXCLUDED.method,
+           checked_in_at = EXCLUDED.checked_in_at, updated_at = EXCLUDED.updated_at
+     WHERE resolutions_attendance.status <> EXCLUDED.status
+       AND resolutions_attendance.method <> %(secretary)s
+    RETURNING id
+"""
+
+
+@transaction.atomic
+def check_in_by_qr(*, token: str, user) -> ScanResult:
+    """The member's confirmation (a POST) of a scanned code: marks him present unless he is
+    already, or the secretary has marked him absent (then the refused scan is kept on his
+    row for the secretary to see). Refusals of the code itself raise ValidationError."""
+    code = read_checkin_code(token=token, user=user)
+    now = timezone.now()
+    params = {"session": code.session.pk, "person": code.person.pk, "present": Status.PRESENT, "qr": Method.QR,
+              "secretary": Method.SECRETARY, "now": now}
+    with connection.cursor() as cursor:
+        cursor.execute(_CHECK_IN_SQL, params)
+        written = cursor.fetchone()
+    attendance = Attendance.objects.select_related("session__organization").get(
+        session=code.session, person=code.person)
+    if written is not None:
+        return ScanResult(ScanOutcome.RECORDED, attendance)
+    if attendance.status == Status.PRESENT:
+        return ScanResult(ScanOutcome.ALREADY_PRESENT, attendance)
+    attendance.refused_scan_at = now
+    attendance.save(update_fields=["refused_scan_at", "updated_at"])
+    return ScanResult(ScanOutcome.REFUSED, attendance)

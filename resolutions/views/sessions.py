@@ -273,14 +273,17 @@ def session_apology(request, pk):
 def _qr_context(request, session) -> dict:
     url = request.build_absolute_uri(reverse("checkin_scan", args=[services.checkin_token(session)]))
     svg = segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=True, title=_("Mã QR điểm danh"))
-    lifetime = services.qr_lifetime()
     return {
         "session": session, "checkin_url": url,
         "qr_svg": mark_safe(svg),  # drawn here by segno from our own URL
-        "expires_at": timezone.now() + lifetime,
-        # Fetch a new code a minute before this one expires (at least every 30 s in tests).
-        "refresh_seconds": max(30, int(lifetime.total_seconds()) - 60),
+        "refresh_seconds": services.qr_slot_seconds(),
+        "lifetime_seconds": int(services.qr_lifetime().total_seconds()),
     }
+
+
+def _scans_context(session) -> dict:
+    return {"session": session, "checkins": selectors.qr_checkins(session),
+            "refused_scans": selectors.refused_scans(session)}
 
 
 @login_required
@@ -289,8 +292,7 @@ def session_checkin(request, pk):
     session, refused = _managed_session(request, pk)
     if refused:
         return refused
-    context = {"session": session, "open": services.may_open_checkin(session),
-               "checkins": selectors.qr_checkins(session)}
+    context = {**_scans_context(session), "open": services.may_open_checkin(session)}
     if context["open"]:
         context.update(_qr_context(request, session))
     return render(request, "resolutions/sessions/checkin.html", context)
@@ -299,7 +301,7 @@ def session_checkin(request, pk):
 @login_required
 @require_GET
 def session_checkin_code(request, pk):
-    """The htmx partial that replaces the code before it expires."""
+    """The htmx partial that replaces the code with the next one."""
     session, refused = _managed_session(request, pk)
     if refused:
         return refused
@@ -311,27 +313,47 @@ def session_checkin_code(request, pk):
 @login_required
 @require_GET
 def session_checkin_present(request, pk):
-    """The htmx partial polled for who has checked in so far."""
+    """The htmx partial polled for who has checked in so far, and whose scan was refused."""
     session, refused = _managed_session(request, pk)
     if refused:
         return refused
-    return render(request, "resolutions/sessions/_checkin_present.html",
-                  {"session": session, "checkins": selectors.qr_checkins(session)})
+    return render(request, "resolutions/sessions/_checkin_present.html", _scans_context(session))
+
+
+def _checkin_refused(request, messages_list, status=400):
+    return render(request, "resolutions/sessions/checkin_result.html",
+                  {"ok": False, "messages_list": messages_list}, status=status)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def checkin_scan(request, token):
-    """Opened from the QR code on a member's phone: marks him present at once. A GET that
-    writes, on purpose: one scan is the whole gesture; the token is signed, short-lived and
-    names one session, and a second scan changes nothing."""
+    """Opened from the QR code on a member's phone. The GET only shows the session and a
+    button (a browser's prefetch or a link preview writes nothing); the button's POST
+    records the check-in."""
     try:
-        attendance = services.check_in_by_qr(token=token, user=request.user)
+        code = services.read_checkin_code(token=token, user=request.user)
     except ValidationError as exc:
-        return render(request, "resolutions/sessions/checkin_result.html",
-                      {"ok": False, "messages_list": exc.messages}, status=400)
-    return render(request, "resolutions/sessions/checkin_result.html",
-                  {"ok": True, "attendance": attendance, "session": attendance.session})
+        return _checkin_refused(request, exc.messages)
+    if request.method == "GET":
+        mine = selectors.own_attendance(code.session, code.person)
+        if mine is not None and mine.status == Attendance.Status.PRESENT:
+            return render(request, "resolutions/sessions/checkin_result.html",
+                          {"ok": True, "already": True, "attendance": mine, "session": code.session})
+        return render(request, "resolutions/sessions/checkin_confirm.html",
+                      {"session": code.session, "start": selectors.session_start(code.session)})
+    try:
+        scan = services.check_in_by_qr(token=token, user=request.user)
+    except ValidationError as exc:  # the code expired between the page and the button
+        return _checkin_refused(request, exc.messages)
+    if scan.outcome is services.ScanOutcome.REFUSED:
+        return _checkin_refused(request, [
+            _("Bí thư đã ghi bạn %(status)s ở buổi này; quét mã không thay đổi được. Bí thư sẽ thấy lần quét "
+              "của bạn; nếu bạn có mặt, hãy báo trực tiếp với bí thư.")
+            % {"status": scan.attendance.get_status_display().lower()}], status=409)
+    return render(request, "resolutions/sessions/checkin_result.html", {
+        "ok": True, "already": scan.outcome is services.ScanOutcome.ALREADY_PRESENT,
+        "attendance": scan.attendance, "session": scan.attendance.session})
 
 
 urlpatterns = [

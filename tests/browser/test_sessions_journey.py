@@ -101,13 +101,18 @@ def test_member_checks_in_by_qr(live_server, province, fresh_browser, screenshot
     assert "/accounts/login/" in browser.current_url
     submit_and_wait(browser, browser.find_element(By.NAME, "username"), "dangvien", Keys.TAB, "demo12345",
                     Keys.ENTER)
+    # Opening the code only asks; the button records.
+    assert "Xác nhận có mặt" in browser.find_element(By.TAG_NAME, "main").text
+    assert not Attendance.objects.filter(session=session).exists()
+    screenshot("checkin-member-confirm-phone", 390, 844)
+    submit_and_wait(browser, browser.find_element(By.ID, "confirm-checkin"), Keys.ENTER)
     assert "Đã điểm danh: có mặt" in browser.find_element(By.TAG_NAME, "main").text
     screenshot("checkin-member-phone", 390, 844)
     row = Attendance.objects.get(session=session)
     assert row.person == Person.objects.get(user__username="dangvien")
     assert (row.status, row.method) == (Status.PRESENT, Attendance.Method.QR)
 
-    browser.get(url)  # a second scan
-    assert "đã được ghi có mặt" in browser.find_element(By.TAG_NAME, "main").text
+    browser.get(url)  # a second scan: a success, not a refusal
+    assert "Bạn đã được ghi có mặt" in browser.find_element(By.TAG_NAME, "main").text
     assert Attendance.objects.filter(session=session).count() == 1
     browser.set_window_size(1366, 900)
