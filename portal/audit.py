@@ -8,6 +8,8 @@ user's name into another's request.
 
 import contextlib
 import contextvars
+import dataclasses
+from collections.abc import Sequence
 
 from django.db import connection
 
@@ -87,28 +89,50 @@ def _trigger(table: str) -> str:
     return f"{table}_audit"  # the name portal.migration_ops.audit_trigger gives it
 
 
-def record_bulk_history(table: str, *, id_above: int) -> int:
+_REMOVED = "".join(f" - '{column}'" for column in _UNRECORDED_COLUMNS)
+_SETTING_ACTOR = "NULLIF(current_setting('portal.actor_id', true), '')::bigint"
+
+
+@dataclasses.dataclass(frozen=True)
+class PastEvent:
+    """A change that rows loaded in bulk describe (created on a date, submitted, reviewed…)
+    but that was never made row by row, so that their history tells what happened when.
+    Each field is SQL over the loaded row `t`; they are the loading code's own constants,
+    never user input."""
+
+    action: str  # "I" or "U"
+    changed_at: str  # when it happened, e.g. "t.submitted_at"
+    new: str = f"to_jsonb(t){_REMOVED}"  # what the history shows as the row's new values (jsonb)
+    actor: str = _SETTING_ACTOR  # the user id who did it
+    where: str = "TRUE"  # which rows had this event
+
+
+_INSERTED_NOW = PastEvent(action="I", changed_at="clock_timestamp()")
+
+
+def record_bulk_history(table: str, *, id_above: int, event: PastEvent = _INSERTED_NOW) -> int:
     """Write the history of the rows of `table` whose id is above `id_above` as the trigger
     writes it for an insert (same columns, left-out columns, actor and context settings),
-    in one INSERT … SELECT: for rows loaded while the trigger was off. Returns the row count."""
-    removed = "".join(f" - '{column}'" for column in _UNRECORDED_COLUMNS)
+    in one INSERT … SELECT: for rows loaded while the trigger was off; or, with `event`, one
+    past change of theirs. Returns the row count."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO portal_rowhistory (table_name, row_id, action, changed_at, actor_id, context, old, new) "
-            "SELECT %s, t.id, 'I', clock_timestamp(), NULLIF(current_setting('portal.actor_id', true), '')::bigint, "
-            f"COALESCE(current_setting('portal.audit_context', true), ''), NULL, to_jsonb(t){removed} "
-            f"FROM {table} t WHERE t.id > %s ORDER BY t.id", [table, id_above])
+            f"SELECT %s, t.id, %s, {event.changed_at}, {event.actor}, "
+            f"COALESCE(current_setting('portal.audit_context', true), ''), NULL, {event.new} "
+            f"FROM {table} t WHERE t.id > %s AND ({event.where}) ORDER BY t.id", [table, event.action, id_above])
         return cursor.rowcount
 
 
 @contextlib.contextmanager
-def bulk_load_history(*tables: str):
+def bulk_load_history(*tables: str, events: Sequence[PastEvent] = ()):
     """Load `tables` inside the block with their row-history trigger off, then write the
     history of every row added, in one statement per table, instead of one trigger call per
     row. Only inside a transaction: ALTER TABLE locks each table against other writers until
     commit, so none of theirs goes unrecorded and the ids above the largest one before are
     exactly the rows loaded here. Inserts only: rows the block updates or deletes would get
-    no history."""
+    no history. With `events`, the history of the loaded rows is those past changes instead
+    of one insert at the time of loading."""
     if not connection.in_atomic_block:
         raise RuntimeError("bulk_load_history needs a transaction (transaction.atomic)")
     largest = {}
@@ -121,6 +145,7 @@ def bulk_load_history(*tables: str):
             largest[table] = cursor.fetchone()[0]
     yield
     for table in tables:
-        record_bulk_history(table, id_above=largest[table])
+        for event in events or [_INSERTED_NOW]:
+            record_bulk_history(table, id_above=largest[table], event=event)
         with connection.cursor() as cursor:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {_trigger(table)}")

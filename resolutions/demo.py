@@ -19,6 +19,7 @@ import contextlib
 import datetime
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from portal.audit import bulk_load_history
+from portal.audit import PastEvent, bulk_load_history
 from portal.bulk import copy_rows, next_ids
 from portal.demo import StepResult
 from portal.models import Organization, Person, Position
@@ -205,15 +206,33 @@ THIS_YEAR = [(Commitment.Status.ACCEPTED, 78), (Commitment.Status.SUBMITTED, 8),
 # ---------------------------------------------------------------------------
 
 
+# A commitment's history tells its steps on their dates, as the detail page shows them: filed
+# by the member (a draft), submitted by him, returned or accepted by the secretary, rated.
+_MEMBER = "(SELECT p.user_id FROM portal_person p WHERE p.id = t.person_id)"
+COMMITMENT_EVENTS = [
+    PastEvent("I", changed_at="t.created_at", actor=_MEMBER,
+              new="to_jsonb(t) || jsonb_build_object('status', 'nhap', 'submitted_at', NULL, 'reviewed_at', NULL, "
+                  "'reviewed_by_id', NULL, 'review_comment', '', 'rating_id', NULL, 'rated_by_id', NULL, "
+                  "'rated_at', NULL)"),
+    PastEvent("U", changed_at="t.submitted_at", actor=_MEMBER, where="t.submitted_at IS NOT NULL",
+              new="jsonb_build_object('status', 'da_nop', 'submitted_at', t.submitted_at)"),
+    PastEvent("U", changed_at="t.reviewed_at", actor="t.reviewed_by_id", where="t.reviewed_at IS NOT NULL",
+              new="jsonb_build_object('status', t.status, 'reviewed_at', t.reviewed_at, "
+                  "'review_comment', t.review_comment)"),
+    PastEvent("U", changed_at="t.rated_at", actor="t.rated_by_id", where="t.rated_at IS NOT NULL",
+              new="jsonb_build_object('rating_id', t.rating_id, 'rated_at', t.rated_at)"),
+]
+
+
 @contextlib.contextmanager
-def _bulk_load(table: str):
+def _bulk_load(table: str, events: Sequence[PastEvent] = ()):
     """Load `table` the way PostgreSQL's manual advises for bulk loads ("Populating a
     Database"): its foreign keys, unique constraints and indexes are dropped and added back
     afterwards (one validating join or sorted build instead of work per row), and the rows
     get their row history from one INSERT … SELECT (portal.audit.bulk_load_history) instead
     of one trigger call each. All inside the caller's transaction, under the lock ALTER
     TABLE takes on the table until commit."""
-    with bulk_load_history(table):
+    with bulk_load_history(table, events=events):
         with connection.cursor() as cursor:
             cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [table])
@@ -286,7 +305,7 @@ def seed_study(province: Organization, today: datetime.date, rng: random.Random)
         sessions = _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu)
     with _bulk_load("resolutions_attendance"):
         attendance = _attendance(rng, sessions, members, demo_cell, bithu, dangvien)
-    with _bulk_load("resolutions_commitment"):
+    with _bulk_load("resolutions_commitment", events=COMMITMENT_EVENTS):
         commitments = _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, users.get("bithu"))
     summary = _("Dữ liệu học tập: %(themes)s chuyên đề, %(documents)s văn bản, %(campaigns)s đợt học tập, "
                 "%(sessions)s buổi sinh hoạt, %(attendance)s lượt điểm danh, %(commitments)s bản cam kết.") % {

@@ -131,6 +131,31 @@ def test_attendance_shares_are_realistic(study):
     assert absences and absences[0]["n"] > 2
 
 
+def test_a_commitments_history_tells_its_steps_on_their_dates(study, client):
+    """Not "Lập bản cam kết" on the day the demo was loaded: filed, submitted, reviewed and
+    rated on the commitment's own dates, by the member and by the secretary."""
+    table = Commitment._meta.db_table
+    reviewed = (Commitment.objects.filter(year=study["this"], status=Commitment.Status.RETURNED)
+                .select_related("person", "reviewed_by").first())
+    steps = list(RowHistory.objects.filter(table_name=table, row_id=reviewed.pk).order_by("changed_at", "id")
+                 .values_list("action", "changed_at", "actor_id", "new__status"))
+    member = reviewed.person.user_id
+    assert steps == [("I", reviewed.created_at, member, "nhap"), ("U", reviewed.submitted_at, member, "da_nop"),
+                     ("U", reviewed.reviewed_at, reviewed.reviewed_by_id, "tra_lai")]
+    rated = Commitment.objects.filter(year=study["last"]).exclude(rated_at=None).first()
+    last = RowHistory.objects.filter(table_name=table, row_id=rated.pk).order_by("changed_at", "id").last()
+    assert (last.changed_at, last.actor_id, last.new["rating_id"]) == (rated.rated_at, rated.rated_by_id,
+                                                                        rated.rating_id)
+    drafts = Commitment.objects.filter(status=Commitment.Status.DRAFT).values_list("pk", flat=True)
+    assert not RowHistory.objects.filter(table_name=table, row_id__in=list(drafts), action="U").exists()
+    assert RowHistory.objects.filter(table_name=table, action="I").count() == Commitment.objects.count()
+    # The member's own page shows the step on its date, by name.
+    mine = Commitment.objects.get(person__user=study["dangvien"], year=study["this"])
+    client.force_login(study["dangvien"])
+    page = client.get(f"/study/commitments/{mine.pk}/").content.decode()
+    assert timezone.localtime(mine.created_at).strftime("%d/%m/%Y") in page
+
+
 def test_every_row_has_its_history(study):
     for model in [StudySession, Attendance, Commitment]:
         table = model._meta.db_table
