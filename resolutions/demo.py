@@ -206,6 +206,9 @@ THIS_YEAR = [(Commitment.Status.ACCEPTED, 78), (Commitment.Status.SUBMITTED, 8),
 # ---------------------------------------------------------------------------
 
 
+# Sessions were recorded by their secretary when created, attendance when marked.
+SESSION_EVENTS = [PastEvent("I", changed_at="t.created_at", actor="t.created_by_id")]
+ATTENDANCE_EVENTS = [PastEvent("I", changed_at="COALESCE(t.checked_in_at, t.updated_at)")]
 # A commitment's history tells its steps on their dates, as the detail page shows them: filed
 # by the member (a draft), submitted by him, returned or accepted by the secretary, rated.
 _MEMBER = "(SELECT p.user_id FROM portal_person p WHERE p.id = t.person_id)"
@@ -301,9 +304,9 @@ def seed_study(province: Organization, today: datetime.date, rng: random.Random)
     cells = _cells(province)
     members = _members(province)
     demo_cell, bithu, dangvien = _demo_people(users)
-    with _bulk_load("resolutions_studysession"):
+    with _bulk_load("resolutions_studysession", events=SESSION_EVENTS):
         sessions = _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu)
-    with _bulk_load("resolutions_attendance"):
+    with _bulk_load("resolutions_attendance", events=ATTENDANCE_EVENTS):
         attendance = _attendance(rng, sessions, members, demo_cell, bithu, dangvien)
     with _bulk_load("resolutions_commitment", events=COMMITMENT_EVENTS):
         commitments = _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, users.get("bithu"))

@@ -164,6 +164,10 @@ def test_every_row_has_its_history(study):
     history = RowHistory.objects.get(table_name=Attendance._meta.db_table, row_id=row.pk)
     assert history.new["person_id"] == row.person_id and history.new["status"] == row.status
     assert history.context == "seed_demo"
+    assert history.changed_at == (row.checked_in_at or row.updated_at)  # when it was marked, not loaded
+    session = StudySession.objects.exclude(created_by=None).order_by("id").first()
+    created = RowHistory.objects.get(table_name=StudySession._meta.db_table, row_id=session.pk)
+    assert (created.changed_at, created.actor_id) == (session.created_at, session.created_by_id)
 
 
 def test_commitments_in_every_state_this_year_and_rated_last_year(study):
