@@ -1,8 +1,11 @@
 """What members study and how they take part: documents, themes, study campaigns,
 study sessions with attendance, and the yearly commitments (DESIGN.md §3, DOMAIN.md §3–4)."""
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -11,6 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from portal.files import private_storage
 from portal.models import CatalogueEntry, Organization, Person
 from portal.text import search_key
+
+SEARCH_CONFIG = "simple"  # no stemming: Vietnamese words are single syllables, kept as typed
+
+
+def search_text(*parts: str) -> str:
+    """Words without diacritics, punctuation as spaces: "35-NQ/TW" → "35 nq tw", so the
+    full-text parser sees the number and the symbol as separate words."""
+    return " ".join(re.sub(r"[\W_]+", " ", search_key(" ".join(parts))).split())
+
+
+def search_vector_field():
+    """The full-text vector of `search_text`, a stored generated column (one GIN index serves it)."""
+    return models.GeneratedField(expression=SearchVector("search_text", config=SEARCH_CONFIG),
+                                 output_field=SearchVectorField(), db_persist=True)
+
+
+def search_indexes(prefix: str) -> list:
+    return [GinIndex(fields=["search_vector"], name=f"{prefix}_search_fts"),
+            GinIndex(fields=["search_text"], name=f"{prefix}_search_text_trgm", opclasses=["gin_trgm_ops"])]
 
 
 class DocumentKind(CatalogueEntry):
@@ -47,11 +69,14 @@ class Theme(models.Model):
     term = models.CharField(_("nhiệm kỳ"), max_length=40, help_text=_("Ví dụ: XIII (2021–2026)"))
     year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
     summary = models.TextField(_("nội dung chính"), blank=True)
+    search_text = models.TextField(editable=False, default="")  # title and summary, see search_text()
+    search_vector = search_vector_field()
 
     class Meta:
         verbose_name = _("chuyên đề")
         verbose_name_plural = _("chuyên đề")
         ordering = ["-year", "kind", "title"]
+        indexes = search_indexes("theme")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="toan_khoa", year__isnull=True) | Q(kind="hang_nam", year__isnull=False),
@@ -62,6 +87,10 @@ class Theme(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.year})" if self.year else self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text(self.title, self.summary)
+        super().save(*args, **kwargs)
 
 
 class Document(models.Model):
@@ -78,13 +107,17 @@ class Document(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="documents",
                                      verbose_name=_("đơn vị phổ biến"))
     search_key = models.CharField(max_length=800, editable=False)
+    # Number-symbol, title, summary and issuing body; the kind is matched through `kind`.
+    search_text = models.TextField(editable=False, default="")
+    search_vector = search_vector_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("văn bản")
         verbose_name_plural = _("văn bản")
         ordering = ["-issued_on", "number_symbol"]
-        indexes = [GinIndex(fields=["search_key"], name="document_search_trgm", opclasses=["gin_trgm_ops"])]
+        indexes = [GinIndex(fields=["search_key"], name="document_search_trgm", opclasses=["gin_trgm_ops"]),
+                   *search_indexes("document")]
         constraints = [
             models.UniqueConstraint(fields=["number_symbol", "issued_on"], name="document_unique_number",
                                     violation_error_message=_("Văn bản có số, ký hiệu và ngày ban hành này đã có.")),
@@ -95,6 +128,7 @@ class Document(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_key = search_key(f"{self.number_symbol} {self.title} {self.issuing_body}")
+        self.search_text = search_text(self.number_symbol, self.title, self.summary, self.issuing_body)
         super().save(*args, **kwargs)
 
 

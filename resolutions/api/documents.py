@@ -182,7 +182,9 @@ class CampaignWriteSerializer(InputSerializer):
 
 
 _DOCUMENT_PARAMS = [
-    OpenApiParameter("q", str, description="Tìm theo số, ký hiệu, trích yếu, cơ quan ban hành; không phân biệt dấu"),
+    OpenApiParameter("q", str, description="Tìm theo loại, số, ký hiệu, trích yếu, tóm tắt, cơ quan ban hành, như "
+                     "người dùng gọi văn bản (“nghị quyết 35”, “NQ 35”, “35/NQ-TW”); không phân biệt dấu; "
+                     "kết quả xếp theo mức liên quan"),
     OpenApiParameter("kind", str, description="Mã loại văn bản (NQ, CT, KL…)"),
     OpenApiParameter("year", int, description="Năm ban hành"),
     OpenApiParameter("theme", int, description="Mã chuyên đề"),
@@ -248,7 +250,9 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Chuyên đề toàn khóa và hằng năm (chuyên đề năm nay trước)"),
+    list=extend_schema(summary="Chuyên đề toàn khóa và hằng năm (chuyên đề năm nay trước)", parameters=[
+        OpenApiParameter("q", str, description="Tìm trong tên và nội dung chuyên đề; không phân biệt dấu; "
+                                               "kết quả xếp theo mức liên quan")]),
     create=extend_schema(request=ThemeWriteSerializer, responses={201: ThemeSerializer}),
     update=extend_schema(request=ThemeWriteSerializer, responses={200: ThemeSerializer}),
     partial_update=extend_schema(request=ThemeWriteSerializer, responses={200: ThemeSerializer}),
@@ -261,7 +265,8 @@ class ThemeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return restrict(Theme.objects.all(), self.request.user)
 
     def list(self, request):
-        return Response(self.get_serializer(selectors.themes_list(), many=True).data)
+        themes = selectors.themes_list(query=request.query_params.get("q", "").strip())
+        return Response(self.get_serializer(themes, many=True).data)
 
     def get_object(self):
         return selectors.theme_by_id(self.request.user, self.kwargs["pk"])

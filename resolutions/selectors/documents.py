@@ -2,18 +2,41 @@
 the member's own view, commend and remind), always through portal.access."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    TrigramStrictWordSimilarity,
+    TrigramWordSimilarity,
+)
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractYear
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from portal.access import Action, get_visible_or_404, may, reach_of, restrict
 from portal.models import Organization, Person
-from portal.text import search_key
 from resolutions.models import (
+    SEARCH_CONFIG,
     Attachment,
     Attendance,
     Audience,
@@ -23,6 +46,7 @@ from resolutions.models import (
     StudySession,
     Theme,
     UnitStudySettings,
+    search_text,
 )
 from resolutions.selectors.sessions import attendance_rate, sessions_of_member
 
@@ -42,10 +66,121 @@ def can_edit_themes(user) -> bool:
 
 @dataclass(frozen=True)
 class DocumentFilter:
-    query: str = ""  # over number-symbol, title and issuing body, without diacritics
+    query: str = ""  # as people name a document: "nghị quyết 35", "35/NQ-TW", "tu tuong dao duc"
     kind: str = ""  # DocumentKind.code
     year: int | None = None  # of issue
     theme: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A query split the way people name documents: kind names or symbols ("chỉ thị", "CT"),
+    numbers ("35", "05"), and the other words, all without diacritics."""
+
+    kinds: dict[str, str]  # DocumentKind.code → the words that named it, as typed
+    numbers: tuple[str, ...]
+    words: tuple[str, ...]
+    text: str  # the whole query, for trigram similarity
+
+    def __bool__(self):
+        return bool(self.text)
+
+    @property
+    def every_word(self) -> tuple[str, ...]:
+        return (*self.words, *" ".join(self.kinds.values()).split(), *self.numbers)
+
+
+def _kind_names() -> list[tuple[tuple[str, ...], str]]:
+    """(words, code) for each kind's symbol and each name it goes by ("Quyết định, quy định"
+    is two), longest first so "quyet dinh" wins over a shorter overlap."""
+    names = []
+    for code, name in DocumentKind.objects.values_list("code", "name"):
+        for alias in [code, *name.split(",")]:
+            if words := tuple(search_text(alias).split()):
+                names.append((words, code))
+    return sorted(names, key=lambda entry: -len(entry[0]))
+
+
+NUMBER_WORD = "so"  # "số" in "nghị quyết số 35": dropped before a number, kept elsewhere ("Sở")
+
+
+def _is_number(token: str) -> bool:
+    return token.isascii() and token.isdigit()
+
+
+def parse_search(query: str) -> SearchTerms:
+    tokens = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", search_text(query)).split()  # "nq35": "nq 35"
+    names = _kind_names() if tokens else []
+    kinds, numbers, words = {}, [], []
+    position = 0
+    while position < len(tokens):
+        for name, code in names:
+            if tuple(tokens[position:position + len(name)]) == name:
+                kinds.setdefault(code, " ".join(name))
+                position += len(name)
+                break
+        else:
+            token = tokens[position]
+            if _is_number(token):
+                numbers.append(token)
+            elif not (token == NUMBER_WORD and position + 1 < len(tokens) and _is_number(tokens[position + 1])):
+                words.append(token)
+            position += 1
+    return SearchTerms(kinds=kinds, numbers=tuple(numbers), words=tuple(words), text=" ".join(tokens))
+
+
+def _all_of(words) -> SearchQuery:
+    """Every word, each as a prefix ("tuon" finds "tuong" while typing)."""
+    return SearchQuery(" & ".join(f"'{word}':*" for word in words), search_type="raw", config=SEARCH_CONFIG)
+
+
+def _phrase(words: str) -> SearchQuery:
+    return SearchQuery(words, search_type="phrase", config=SEARCH_CONFIG)
+
+
+def _number_of(field: str) -> Func:
+    """The leading number of a number-symbol, without leading zeros: "05-CT/TW" → "5"."""
+    return Func(F(field), Value(r"^0*(\d+)"), function="substring", output_field=CharField())
+
+
+# Relevance: the kind and the number people named count more than any amount of text.
+NUMBER_WEIGHT, KIND_WEIGHT = 8.0, 4.0
+
+
+# How close the words must come to a stretch of the text to count as a typo of it
+# (strict word similarity: 1 is the same words); lower lets "tư tưởng của Đảng" pass for
+# "tu tuong dao duc".
+TYPO_SIMILARITY = 0.65
+
+
+def search(items: QuerySet, terms: SearchTerms, *, kind_field: str | None = None,
+           number_field: str | None = None) -> QuerySet:
+    """THE search of the documents area, for documents and themes alike, ranked in PostgreSQL
+    (the `search_vector` and `search_text` of resolutions.models). An item matches when every
+    word is in its text (full-text, as prefixes) or the words are a typo away from a stretch
+    of it (trigram), every named kind is its kind or is named in its text, and every number
+    is its number or in its text. Annotated with `relevance`, to order by."""
+    if not terms:
+        return items.annotate(relevance=Value(0.0, output_field=FloatField()))
+    if kind_field is None and number_field is None:  # themes have neither: every word is text
+        terms = SearchTerms(kinds={}, numbers=(), words=terms.every_word, text=terms.text)
+    matches = Q()
+    relevance = TrigramWordSimilarity(Value(terms.text), "search_text")
+    if terms.words:
+        words = " ".join(terms.words)
+        items = items.annotate(closeness=TrigramStrictWordSimilarity(Value(words), "search_text"))
+        matches &= Q(search_vector=_all_of(terms.words)) | Q(  # the operator is what the trigram index serves
+            search_text__trigram_strict_word_similar=words, closeness__gte=TYPO_SIMILARITY)
+        relevance += SearchRank(F("search_vector"), _all_of(terms.words), cover_density=True)
+    for code, named in terms.kinds.items():
+        matches &= Q(**{kind_field: code}) | Q(search_vector=_phrase(named))
+        relevance += Case(When(**{kind_field: code}, then=Value(KIND_WEIGHT)), default=0.0)
+    if terms.numbers:
+        items = items.annotate(searched_number=_number_of(number_field))
+    for number in terms.numbers:
+        matches &= Q(searched_number=str(int(number))) | Q(search_vector=_all_of([number]))
+        relevance += Case(When(searched_number=str(int(number)), then=Value(NUMBER_WEIGHT)), default=0.0)
+    return items.filter(matches).annotate(relevance=ExpressionWrapper(relevance, output_field=FloatField()))
 
 
 def documents_visible_to(user) -> QuerySet[Document]:
@@ -53,18 +188,18 @@ def documents_visible_to(user) -> QuerySet[Document]:
 
 
 def documents_list(user, filters: DocumentFilter = DocumentFilter()) -> QuerySet[Document]:
+    """The catalogue: most relevant first when searched, else newest first."""
     documents = documents_visible_to(user).select_related("kind", "organization").annotate(
         attachment_count=Count("attachments", distinct=True))
-    key = search_key(filters.query)
-    if key:
-        documents = documents.filter(search_key__contains=key)  # the trigram index serves LIKE '%…%'
+    documents = search(documents, parse_search(filters.query), kind_field="kind__code",
+                       number_field="number_symbol")
     if filters.kind:
         documents = documents.filter(kind__code=filters.kind)
     if filters.year:
         documents = documents.filter(issued_on__year=filters.year)
     if filters.theme:
         documents = documents.filter(themes=filters.theme)
-    return documents.order_by("-issued_on", "number_symbol", "id")
+    return documents.order_by("-relevance", "-issued_on", "number_symbol", "id")
 
 
 def document_years(user) -> list[int]:
@@ -103,11 +238,13 @@ def attachment_by_id(user, document_pk, pk) -> Attachment:
 # ---------------------------------------------------------------------------
 
 
-def themes_list(year: int | None = None) -> list[Theme]:
-    """The current year's theme first, then the term-long ones, then earlier years."""
+def themes_list(year: int | None = None, query: str = "") -> list[Theme]:
+    """The current year's theme first, then the term-long ones, then earlier years; when
+    searched, only the matching ones, most relevant first."""
     year = year or timezone.localdate().year
-    themes = Theme.objects.annotate(document_count=Count("documents")).order_by("-year", "kind", "title")
-    return sorted(themes, key=lambda t: (t.year != year, t.kind != Theme.Kind.TERM, -(t.year or 0)))
+    themes = search(Theme.objects.annotate(document_count=Count("documents")), parse_search(query))
+    return sorted(themes.order_by("-year", "kind", "title"),
+                  key=lambda t: (-t.relevance, t.year != year, t.kind != Theme.Kind.TERM, -(t.year or 0)))
 
 
 def theme_by_id(user, pk) -> Theme:

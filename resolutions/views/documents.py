@@ -94,9 +94,11 @@ def document_list(request):
     themes = selectors.themes_list()
     form = DocumentFilterForm(request.GET, kinds=selectors.document_kinds(), years=selectors.document_years(user),
                               themes=themes)
-    page = Paginator(selectors.documents_list(user, form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    page = Paginator(selectors.documents_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "resolutions/documents/document_list.html", {
         "form": form, "page": page, "filtered": any(form.cleaned_data.values()),
+        "themes_found": selectors.themes_list(query=filters.query) if filters.query else [],
         "can_create": reach_of(user).allows_anywhere(Action.PUBLISH),
     })
 
