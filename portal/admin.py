@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework.authtoken.models import TokenProxy
 
-from portal import services, tree
+from portal import services, tokens, tree
 from portal.access import (
     Action,
     can_manage,
@@ -34,6 +33,7 @@ from portal.access import (
     units_where,
 )
 from portal.models import (
+    ApiToken,
     Ethnicity,
     Grant,
     Notification,
@@ -171,7 +171,7 @@ for _model, _extra in [(PositionRole, ["manages_subtree", "is_committee_member"]
         "list_display": [*CatalogueAdmin.list_display, *_extra, "action_names"], "list_filter": _extra}))
 
 
-# Tables of other apps loaded before this one (groups, API tokens, login attempts) reach
+# Tables of other apps loaded before this one (groups, login attempts) reach
 # no unit, so the access rule cannot narrow them: superusers only.
 def _superuser_only(model) -> None:
     if admin.site.is_registered(model):
@@ -180,7 +180,7 @@ def _superuser_only(model) -> None:
         admin.site.register(model, type(current.__name__, (SuperuserOnlyAdmin, current), {}))
 
 
-for _model in (Group, TokenProxy, AccessAttempt, AccessFailureLog, AccessLog):
+for _model in (Group, AccessAttempt, AccessFailureLog, AccessLog):
     _superuser_only(_model)
 
 
@@ -471,3 +471,20 @@ class NotificationAdmin(SuperuserOnlyAdmin, ReadOnly, admin.ModelAdmin):
     list_display = ["created_at", "user", "text", "read_at"]
     list_select_related = ["user"]
     search_fields = ["user__username", "text"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SuperuserOnlyAdmin, ReadOnly, admin.ModelAdmin):
+    """Issued by the API's token endpoint; the key is not stored, so not shown: only its prefix."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name", "=prefix"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    @admin.action(description=gettext_lazy("Thu hồi các token đã chọn"))
+    def revoke(self, request, queryset):
+        count = tokens.revoke_tokens(queryset)
+        self.message_user(request, _("Đã thu hồi %(n)d token.") % {"n": count}, messages.SUCCESS)

@@ -30,4 +30,5 @@ class PortalConfig(AppConfig):
             NavItem(_("Quản trị"), "admin:index", order=1000, visible=lambda user: user.is_staff),
             NavItem(_("Đổi mật khẩu"), "password_change", order=10, section=USER_MENU),
             NavItem(_("Tài liệu API"), "api:docs", order=20, section=USER_MENU),
+            NavItem(_("Token API"), "token_list", order=30, section=USER_MENU),
         )

@@ -16,8 +16,9 @@ from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+
+from portal.api.auth import ApiTokenAuthentication
 
 
 def private_storage() -> Storage:
@@ -67,7 +68,7 @@ def _downloader(request):
     if request.user.is_authenticated:
         return request.user
     try:
-        found = TokenAuthentication().authenticate(request)
+        found = ApiTokenAuthentication().authenticate(request)
     except AuthenticationFailed:
         return None
     return found[0] if found else None

@@ -560,3 +560,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class ApiToken(models.Model):
+    """A key for the API (header `Authorization: Token …`). Only the SHA-256 digest of the
+    key is kept: the key is shown once, when issued, and a copy of the table gives no access.
+    It expires after settings.API_TOKEN_DAYS; its owner may revoke it earlier."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(_("đầu mã"), max_length=8)  # to tell one's tokens apart, not secret enough to use
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    expires_at = models.DateTimeField(_("hết hạn"))
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="apitoken_user")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "import_export",
     "axes",
@@ -183,8 +182,9 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a refused token answers 401 with a WWW-Authenticate header.
+        "portal.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.CachedCountPagination",
@@ -202,6 +202,7 @@ REST_FRAMEWORK = {
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
 }
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)  # an API token's life
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Cổng học tập, bồi dưỡng lý luận chính trị",
     "VERSION": "1",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import files, health, views, views_notifications
+from portal import files, health, views, views_notifications, views_tokens
 from portal.forms import LoginForm
 
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/tokens/", views_tokens.token_list, name="token_list"),
+    path("accounts/tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="token_revoke"),
+    path("accounts/tokens/revoke-all/", views_tokens.token_revoke_all, name="token_revoke_all"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", views.unit_tree, name="unit_tree"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),

@@ -6,7 +6,7 @@ import itertools
 
 import factory
 
-from portal import tree
+from portal import tokens, tree
 from portal.models import (
     Ethnicity,
     Grant,
@@ -85,3 +85,8 @@ def bulk_people(unit: Organization, n: int, prefix: str = "Nguyễn Văn") -> No
         person.refresh_derived_names()
         people.append(person)
     Person.objects.bulk_create(people)
+
+
+def api_token(user: User, name: str = "Tích hợp thử") -> str:
+    """The key of a new API token of `user` (header `Authorization: Token <key>`)."""
+    return tokens.issue(user, name)[1]

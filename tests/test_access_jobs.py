@@ -9,6 +9,7 @@ from django.urls import reverse
 from portal.files import private_storage
 from portal.jobs.models import Job, JobFile
 from tests import job_kinds
+from tests.factories import api_token
 
 CHECKED_URLS = {
     "my_jobs", "job_detail", "job_status", "job_cancel", "file_download",
@@ -83,16 +84,14 @@ def test_unknown_file_kind_and_missing_ids_are_404(world, client):
 
 
 def test_the_api_token_downloads_what_the_api_links_to(world, client):
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.create(user=world["users"]["bithu"])
-    data = client.get(f"/api/v1/jobs/{world['jobs']['cb1'].pk}/", HTTP_AUTHORIZATION=f"Token {token.key}").json()
+    key = api_token(world["users"]["bithu"])
+    data = client.get(f"/api/v1/jobs/{world['jobs']['cb1'].pk}/", HTTP_AUTHORIZATION=f"Token {key}").json()
     link = data["files"][0]["download"]
-    response = client.get(link, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(link, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"cb1"
     other = world["jobs"]["cb3"].files.get()
     assert client.get(reverse("file_download", args=["job-file", other.pk]),
-                      HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 404
+                      HTTP_AUTHORIZATION=f"Token {key}").status_code == 404
     assert client.get(link, HTTP_AUTHORIZATION="Token wrong").status_code == 302
 
 

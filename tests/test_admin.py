@@ -106,13 +106,13 @@ def test_accounts_catalogues_and_history_are_superuser_only(client, province):
                       "change_orglevel", "view_rowhistory", "view_person")
     logged_in(client, tuyengiao)
     for url in ["/admin/portal/user/", "/admin/portal/orglevel/", "/admin/portal/ethnicity/",
-                "/admin/portal/rowhistory/", "/admin/authtoken/tokenproxy/", "/admin/auth/group/"]:
+                "/admin/portal/rowhistory/", "/admin/portal/apitoken/", "/admin/auth/group/"]:
         assert client.get(url).status_code == 403, url
     index = client.get("/admin/").content.decode()
     assert "/admin/portal/user/" not in index and "/admin/portal/person/" in index
     logged_in(client, province["users"]["admin"])
     for url in ["/admin/portal/user/", "/admin/portal/orglevel/", "/admin/portal/rowhistory/",
-                "/admin/authtoken/tokenproxy/", "/admin/auth/group/"]:
+                "/admin/portal/apitoken/", "/admin/auth/group/"]:
         assert client.get(url).status_code == 200, url
 
 

@@ -211,7 +211,10 @@ class PositionEndSerializer(InputSerializer):
 class TokenRequestSerializer(InputSerializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(required=False, max_length=100,
+                                 help_text="Tên gợi nhớ của token, hiện trên trang Token API của tài khoản")
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField()

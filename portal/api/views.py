@@ -1,12 +1,12 @@
 """API viewsets: each reads through `portal.selectors` (so the access rule and the
 filters are the HTML pages' own) and writes through `portal.services`."""
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from portal import selectors, services
+from portal import selectors, services, tokens
 from portal.api import serializers as s
 from portal.api.errors import validated
 from portal.api.permissions import require_manage
@@ -50,7 +50,8 @@ class TokenThrottle(ScopedRateThrottle):
 
 
 class ObtainToken(APIView):
-    """Đổi tên đăng nhập và mật khẩu lấy token (header `Authorization: Token …`)."""
+    """Đổi tên đăng nhập và mật khẩu lấy một token mới (header `Authorization: Token …`).
+    Token chỉ hiện một lần, hết hạn sau `expires_at`; thu hồi ở trang Token API của tài khoản."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -62,15 +63,28 @@ class ObtainToken(APIView):
         exc.wait = wait  # keeps the Retry-After header
         raise exc
 
+    def _locked_out(self, django_request):
+        """Too many wrong passwords (django-axes): answered here, in the negotiated format,
+        instead of by axes' middleware, whose lockout page is HTML whatever the client."""
+        django_request.axes_locked_out = False
+        cool_off = get_cool_off(django_request)
+        wait = int(cool_off.total_seconds()) if cool_off else None
+        exc = Throttled(detail=_("Đăng nhập sai quá nhiều lần nên tài khoản tạm bị khoá. Thử lại sau %(n)d phút.")
+                        % {"n": max(1, (wait or 0) // 60)})
+        exc.wait = wait
+        raise exc
+
     @extend_schema(request=s.TokenRequestSerializer, responses={200: s.TokenSerializer})
     def post(self, request):
         data = validated(s.TokenRequestSerializer, request)
         user = authenticate(request=request._request, username=data["username"], password=data["password"])
+        if getattr(request._request, "axes_locked_out", False):
+            self._locked_out(request._request)
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [_("Tên đăng nhập hoặc mật khẩu không đúng.")]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = tokens.issue(user, data.get("name") or _("Token API"))
+        return Response({"token": key, "expires_at": token.expires_at})
 
 
 @extend_schema_view(
