@@ -157,3 +157,15 @@ def test_a_locked_out_account_gets_json_in_vietnamese_too(province, settings):
         assert response.json()["detail"].startswith("Đăng nhập sai quá nhiều lần")
         assert int(response["Retry-After"]) > 0
     assert not ApiToken.objects.exists()
+
+
+def test_admin_shows_the_prefix_not_the_digest_and_revokes(province, client):
+    key = api_token(province["users"]["bithu"], "Máy chủ báo cáo")
+    token = ApiToken.objects.get()
+    client.force_login(province["users"]["admin"])
+    for url in ("/admin/portal/apitoken/", f"/admin/portal/apitoken/{token.pk}/change/"):
+        page = client.get(url).content.decode()
+        assert token.prefix in page and token.digest not in page and key not in page, url
+    response = client.post("/admin/portal/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert response.status_code == 302
+    assert api_with(key).get("/api/v1/organizations/").status_code == 401
