@@ -5,6 +5,7 @@ import datetime
 import itertools
 
 import factory
+from django.db import connection
 
 from portal import tokens, tree
 from portal.models import (
@@ -35,6 +36,20 @@ def make_unit(name: str | None = None, *, parent: Organization | None = None, le
     n = next(_codes)
     return tree.create_organization(code=code or f"U{n:04d}", name=name or f"Chi bộ số {n}",
                                     level=level(level_code), parent=parent, established_on=established_on)
+
+
+def make_unit_with_id(pk: int, name: str, *, parent: Organization | None = None, level_code: str | None = None,
+                      code: str | None = None) -> Organization:
+    """A unit with the id `pk` (above every id in use): the ids in a materialised path are
+    what a subtree match compares, so tests can give siblings ids that share leading digits.
+    The sequence is left past the highest id, so later units get fresh ids."""
+    sequence = "pg_get_serial_sequence('portal_organization', 'id')"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT setval({sequence}, %s, false)", [pk])
+        unit = make_unit(name, parent=parent, level_code=level_code, code=code)
+        cursor.execute(f"SELECT setval({sequence}, (SELECT max(id) FROM portal_organization))")
+    assert unit.pk == pk
+    return unit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
