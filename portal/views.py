@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal import selectors
+from portal import home, selectors
 from portal.access import reach_of
 from portal.forms import PeopleFilterForm
 from portal.pagination import CachedCountPaginator
@@ -21,9 +21,9 @@ def _units_with_children(user, units):
 
 @login_required
 def dashboard(request):
-    """One page, several sections: what the user manages, what he was granted, himself."""
+    """One page: the day's work (the apps' cards), then what the user manages, what he was granted, himself."""
     user = request.user
-    context = {"own_person": selectors.own_person(user)}
+    context = {"own_person": selectors.own_person(user), "cards": home.cards_for(user)}
     if user.is_superuser:
         context["overview"] = selectors.overview_counts(user)
         context["unit_groups"] = _units_with_children(user, selectors.child_units(user, None))

@@ -40,3 +40,8 @@ class ResolutionsConfig(AppConfig):
             NavItem(_("Bản cam kết"), "commitment_home", order=120,
                     active=("commitment_detail", "commitment_edit", "commitment_create", "commitment_unit")),
         )
+
+        from portal import home
+        from resolutions.home import CARDS
+
+        home.register(*CARDS)

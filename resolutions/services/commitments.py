@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.access import can_manage
-from portal.models import Organization, Person
+from portal.models import Organization, Person, Position
 from portal.notifications import Email, notify
 from resolutions.models import Commitment, RatingLevel, Theme
 from resolutions.selectors.commitments import (
@@ -136,9 +136,26 @@ def submit_commitment(commitment: Commitment, *, by) -> Commitment:
              if not getattr(commitment, name).strip()}
     if empty:
         raise ValidationError(empty)
+    resubmitted = commitment.status == Status.RETURNED
     commitment.status = Status.SUBMITTED
     commitment.submitted_at = timezone.now()
-    return _save(commitment, ["status", "submitted_at"])
+    _save(commitment, ["status", "submitted_at"])
+    _notify_reviewers(commitment, resubmitted=resubmitted)
+    return commitment
+
+
+def _notify_reviewers(commitment: Commitment, *, resubmitted: bool) -> None:
+    """Tell the unit's cấp ủy (the managing positions held at the member's own unit) that a
+    commitment waits for them: one notification per submission, keyed by its time."""
+    person = commitment.person
+    reviewers = (Position.objects.current().filter(organization_id=person.organization_id, role__manages_subtree=True,
+                                                   person__user__isnull=False)
+                 .exclude(person__user_id=person.user_id).values("person__user_id"))
+    values = {"name": person.full_name, "year": commitment.year}
+    text = (_("%(name)s đã sửa và nộp lại bản cam kết năm %(year)d.") if resubmitted
+            else _("%(name)s đã nộp bản cam kết năm %(year)d, chờ bạn duyệt.")) % values
+    notify(reviewers, text, link=reverse("commitment_detail", args=[commitment.pk]),
+           key=f"commitment-{commitment.pk}-submitted-{commitment.submitted_at:%Y%m%d%H%M%S%f}")
 
 
 def _notify_owner(commitment: Commitment, text: str) -> None:
