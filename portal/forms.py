@@ -1,5 +1,9 @@
+import datetime
+import re
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -8,6 +12,61 @@ from django.utils.translation import gettext_lazy as _
 from portal.figures_cache import remember
 from portal.models import Ethnicity, PartyStatus, Person, TheoryLevel
 from portal.selectors import PeopleFilter
+
+
+# Day, month and year typed the way people do on a phone whose numeric keypad has no "/":
+# 30112026, 301126, 30/11/2026, 30-11-2026, 30.11.26; and year-month-day, what a date picker sends.
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
+_DIGITS_ONLY = re.compile(r"(\d{2})(\d{2})(\d{2}|\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_vietnamese_date(text: str) -> datetime.date:
+    """The date in `text` (day first), or a ValidationError saying in Vietnamese what to type."""
+    text = text.strip().replace(" ", "")
+    if match := _ISO.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := (_DAY_FIRST.fullmatch(text) or _DIGITS_ONLY.fullmatch(text)):
+        day, month, year = match.groups()
+    else:
+        raise ValidationError(_("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 30/11/2026 hoặc 30112026."),
+                              code="invalid")
+    if len(year) == 2:  # the C library's rule, as strptime's %y: 00–68 are 20xx, 69–99 are 19xx
+        year = ("20" if int(year) < 69 else "19") + year
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValidationError(_("Không có ngày %(day)s/%(month)s/%(year)s trong lịch: xem lại ngày/tháng/năm."),
+                              code="invalid", params={"day": day.zfill(2), "month": month.zfill(2),
+                                                      "year": year}) from None
+
+
+class VietnameseDateInput(forms.DateInput):
+    """A text box for dd/mm/yyyy with the numeric keypad; date-input.js adds the phone's date
+    picker beside it, so typing keeps working with and without JavaScript."""
+
+    def __init__(self, attrs=None):
+        super().__init__(format="%d/%m/%Y", attrs={
+            "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+            "data-date-input": "", "data-picker-label": _("Chọn ngày trên lịch"), **(attrs or {})})
+
+    class Media:
+        js = ["js/date-input.js"]
+
+
+class VietnameseDateField(forms.DateField):
+    """Every date the portal's pages ask for: one parser (`parse_vietnamese_date`)."""
+
+    widget = VietnameseDateInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        return parse_vietnamese_date(str(value))
 
 
 class LoginForm(AuthenticationForm):

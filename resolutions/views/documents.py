@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import selectors as core
 from portal.access import Action, can_manage, may, reach_of, units_where
+from portal.forms import VietnameseDateField
 from resolutions import exports
 from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
 from resolutions.selectors import documents as selectors
@@ -25,7 +26,6 @@ from resolutions.selectors.documents import DocumentFilter
 from resolutions.services import documents as services
 
 PAGE_SIZE = 30
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 
 
 class Styled:
@@ -111,7 +111,8 @@ class DocumentForm(Styled, forms.ModelForm):
         model = Document
         fields = ["kind", "number_symbol", "issued_on", "issuing_body", "title", "summary", "themes",
                   "organization"]
-        widgets = {"issued_on": DATE_WIDGET, "summary": forms.Textarea(attrs={"rows": 4}),
+        field_classes = {"issued_on": VietnameseDateField}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4}),
                    "number_symbol": forms.TextInput(attrs={"placeholder": "05-CT/TW", "autocapitalize": "characters"}),
                    "themes": forms.SelectMultiple(attrs={"size": 4})}
         help_texts = {"number_symbol": gettext_lazy("Ghi đúng như trên văn bản: 35-NQ/TW, 17-CT/TU, 195-KH/ĐU; "
@@ -271,7 +272,7 @@ class CampaignForm(Styled, forms.ModelForm):
     class Meta:
         model = StudyCampaign
         fields = ["title", "organization", "document", "theme", "audience", "starts_on", "deadline"]
-        widgets = {"starts_on": DATE_WIDGET, "deadline": DATE_WIDGET}
+        field_classes = {"starts_on": VietnameseDateField, "deadline": VietnameseDateField}
         help_texts = {"organization": gettext_lazy("Đơn vị này và toàn bộ cấp dưới tổ chức học tập."),
                       "document": gettext_lazy("Chọn văn bản hoặc chuyên đề (hoặc cả hai).")}
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import can_manage, reach_of, restrict_to_managed
+from portal.forms import VietnameseDateField
 from portal.models import Organization
 from resolutions.models import Attendance, StudySession
 from resolutions.selectors import sessions as selectors
@@ -32,11 +33,7 @@ class SessionForm(forms.Form):
                                           to_field_name="code")
     kind = forms.ChoiceField(label=gettext_lazy("Loại buổi"), choices=StudySession.Kind.choices,
                              widget=forms.RadioSelect, initial=StudySession.Kind.REGULAR)
-    held_on = forms.DateField(
-        label=gettext_lazy("Ngày"), input_formats=["%d/%m/%Y"],
-        error_messages={"invalid": gettext_lazy("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/03/2026.")},
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
-                                                         "autocomplete": "off"}))
+    held_on = VietnameseDateField(label=gettext_lazy("Ngày"))
     starts_at = forms.TimeField(
         label=gettext_lazy("Giờ bắt đầu"), required=False, input_formats=["%H:%M", "%H%M", "%Hh%M", "%Hh", "%H.%M"],
         error_messages={"invalid": gettext_lazy("Nhập giờ theo dạng giờ:phút, ví dụ 14:00.")},
@@ -63,6 +60,7 @@ class SessionForm(forms.Form):
         if len(only) == 1:  # a secretary of one cell has nothing to choose
             self.fields["organization"].empty_label = None
             self.initial.setdefault("organization", only[0].code)
+        self.initial.setdefault("held_on", timezone.localdate())  # most sessions are logged on their day
         self.fields["documents"].queryset = selectors.document_choices(user)
         self.fields["campaign"].queryset = selectors.campaign_choices(user)
         for field in self.fields.values():
