@@ -91,6 +91,13 @@ def test_the_api_list_searches_the_same_way(client, province, catalogue):
     assert api_results(client, province, "khong co van ban nay") == []
 
 
+def test_any_query_answers_without_error(client, province, catalogue):
+    assert api_results(client, province, "9" * 5000) == []  # more digits than int() reads
+    assert api_results(client, province, "nq " + "0" * 30) == []
+    assert len(api_results(client, province, "’'\"&|!:*()<>")) == len(DOCUMENTS)  # no word: no search
+    assert client.get("/api/v1/themes/", {"q": "'&|!:*"}).status_code == 200
+
+
 def test_a_typo_still_finds_the_documents(client, province, catalogue):
     found = page_results(client, province, "phong cach ho chi mnh")
     assert set(found) == {"05-CT/TW", "01-KL/TW", "27/CT-TTg"}  # "phong cách Hồ Chí Minh" in their titles

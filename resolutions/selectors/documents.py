@@ -108,6 +108,11 @@ def _is_number(token: str) -> bool:
     return token.isascii() and token.isdigit()
 
 
+def _without_zeros(number: str) -> str:
+    """"05" → "5", as `_number_of` reads a number-symbol (no int(): a query may hold any digits)."""
+    return number.lstrip("0") or "0"
+
+
 def parse_search(query: str) -> SearchTerms:
     tokens = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", search_text(query)).split()  # "nq35": "nq 35"
     names = _kind_names() if tokens else []
@@ -178,8 +183,8 @@ def search(items: QuerySet, terms: SearchTerms, *, kind_field: str | None = None
     if terms.numbers:
         items = items.annotate(searched_number=_number_of(number_field))
     for number in terms.numbers:
-        matches &= Q(searched_number=str(int(number))) | Q(search_vector=_all_of([number]))
-        relevance += Case(When(searched_number=str(int(number)), then=Value(NUMBER_WEIGHT)), default=0.0)
+        matches &= Q(searched_number=_without_zeros(number)) | Q(search_vector=_all_of([number]))
+        relevance += Case(When(searched_number=_without_zeros(number), then=Value(NUMBER_WEIGHT)), default=0.0)
     return items.filter(matches).annotate(relevance=ExpressionWrapper(relevance, output_field=FloatField()))
 
 
