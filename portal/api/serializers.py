@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from portal.access import can_manage, restrict
+from portal.inputs import id_or
 from portal.models import Ethnicity, Organization, PartyStatus, Person, Position, PositionRole, TheoryLevel
 
 
@@ -124,7 +125,8 @@ class ManagedUnitField(serializers.Field):
     def to_internal_value(self, data):
         user = self.context["request"].user
         units = restrict(Organization.objects.filter(active=True), user)
-        lookup = {"pk": data} if isinstance(data, int) or str(data).isdigit() else {"code": str(data)}
+        unit_id = id_or(data) if isinstance(data, int | str) else None
+        lookup = {"pk": unit_id} if unit_id else {"code": str(data)}
         unit = units.filter(**lookup).first()
         if unit is None or not can_manage(user, unit):
             raise serializers.ValidationError(

@@ -1,13 +1,13 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import SimpleRouter
 
 from portal.api import views
+from portal.api.routers import Router
 from portal.jobs.api import JobViewSet
 
 app_name = "api"
 
-router = SimpleRouter()
+router = Router()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("positions", views.PositionViewSet, basename="position")

@@ -19,10 +19,12 @@ from portal.api.serializers import (
     PersonBriefSerializer,
     UnitBriefSerializer,
 )
+from portal.inputs import LAST_YEAR, parse_year
 from resolutions.models import Commitment, RatingLevel, Theme
 from resolutions.selectors import commitments as selectors
 from resolutions.selectors.commitments import SECTION_FIELDS
 from resolutions.services import commitments as services
+from resolutions.services.commitments import COMMITMENTS_SINCE
 
 urlpatterns = []
 
@@ -68,7 +70,7 @@ class CommitmentWriteSerializer(InputSerializer):
 
 
 class CommitmentCreateSerializer(CommitmentWriteSerializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=COMMITMENTS_SINCE, max_value=LAST_YEAR)
 
 
 class CommentSerializer(InputSerializer):
@@ -104,10 +106,9 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         params = self.request.query_params
         code = params.get("unit", "").strip()
-        year = params.get("year", "").strip()
         return selectors.commitment_list(
             self.request.user,
-            year=int(year) if year.isdigit() else None,
+            year=parse_year(params.get("year", ""), first=COMMITMENTS_SINCE),
             unit=selectors.unit_by_code(self.request.user, code) if code else None,
             status=params.get("status", "").strip(),
         )

@@ -16,6 +16,7 @@ from portal.access import Action, restrict, units_where
 from portal.api.errors import validated
 from portal.api.serializers import InputSerializer, UnitBriefSerializer
 from portal.files import download_url
+from portal.inputs import FIRST_YEAR, LAST_YEAR, parse_id, parse_year
 from portal.jobs.api import JobSerializer, accepted
 from resolutions import exports
 from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
@@ -164,7 +165,7 @@ class ThemeWriteSerializer(InputSerializer):
     kind = ThemeKindField()
     title = serializers.CharField(max_length=500)
     term = serializers.CharField(max_length=40)
-    year = serializers.IntegerField(required=False, allow_null=True, min_value=1930, max_value=2100)
+    year = serializers.IntegerField(required=False, allow_null=True, min_value=FIRST_YEAR, max_value=LAST_YEAR)
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -191,10 +192,6 @@ _DOCUMENT_PARAMS = [
 ]
 
 
-def _int(value) -> int | None:
-    return int(value) if str(value).isdigit() else None
-
-
 @extend_schema_view(
     list=extend_schema(summary="Văn bản học tập trong phạm vi người dùng", parameters=_DOCUMENT_PARAMS),
     retrieve=extend_schema(summary="Một văn bản, kèm chuyên đề và tệp đính kèm"),
@@ -209,7 +206,7 @@ class DocumentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         params = self.request.query_params
         return selectors.documents_list(self.request.user, DocumentFilter(
             query=params.get("q", "").strip(), kind=params.get("kind", "").strip(),
-            year=_int(params.get("year", "")), theme=_int(params.get("theme", ""))))
+            year=parse_year(params.get("year", "")), theme=parse_id(params.get("theme", ""), name="theme")))
 
     def _respond(self, pk, code=status.HTTP_200_OK):
         document = selectors.document_detail(self.request.user, pk)

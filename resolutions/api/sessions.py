@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from portal.access import reach_of, restrict
 from portal.api.permissions import require_manage
 from portal.api.serializers import InputSerializer, ManagedUnitField, UnitBriefSerializer
+from portal.inputs import parse_year
 from portal.models import Organization
 from resolutions.models import Attendance, Document, StudyCampaign, StudySession
 from resolutions.selectors import sessions as selectors
@@ -132,10 +133,7 @@ class StudySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         params = self.request.query_params
         code = params.get("unit", "").strip()
-        try:
-            year = int(params.get("year", ""))
-        except ValueError:
-            year = None
+        year = parse_year(params.get("year", ""))
         # The sessions are narrowed to the reach already; the unit only narrows further.
         unit = Organization.objects.filter(code=code).first() if code else None
         if code and unit is None:

@@ -1,12 +1,12 @@
 """API of the resolutions app under /api/v1/ (namespace "study-api")."""
 
-from rest_framework.routers import SimpleRouter
 
+from portal.api.routers import Router
 from resolutions.api import commitments, documents, sessions
 
 app_name = "study-api"
 
-router = SimpleRouter()
+router = Router()
 for area in (sessions, documents, commitments):
     area.register(router)
 

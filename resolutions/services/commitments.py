@@ -80,6 +80,10 @@ def _check_theme(theme: Theme | None, year: int) -> None:
         raise ValidationError({"theme": _("Chọn chuyên đề hằng năm của năm %(year)d.") % {"year": year}})
 
 
+# The first year a commitment may be filed or looked up for (the portal holds none older).
+COMMITMENTS_SINCE = 2000
+
+
 def allowed_years(today=None) -> range:
     """Years a member may open a commitment for: last year (late filers), this year, next year."""
     today = today or timezone.localdate()

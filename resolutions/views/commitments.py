@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import can_manage
+from portal.inputs import year_or
 from resolutions.models import Commitment, RatingLevel
 from resolutions.selectors import commitments as selectors
 from resolutions.selectors.commitments import SECTION_FIELDS
 from resolutions.services import commitments as services
+from resolutions.services.commitments import COMMITMENTS_SINCE
 
 # What each section asks for (DOMAIN.md §4), shown under its field.
 SECTION_HINTS = {
@@ -87,11 +89,7 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return year_or(request.GET.get("year", ""), timezone.localdate().year, first=COMMITMENTS_SINCE)
 
 
 def _next_url(request, default: str) -> str:

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import selectors as core
 from portal.access import Action, can_manage, may, reach_of, units_where
 from portal.forms import VietnameseDateField
+from portal.inputs import id_or, year_or
 from resolutions import exports
 from resolutions.models import Audience, Document, DocumentKind, StudyCampaign, Theme
 from resolutions.selectors import documents as selectors
 from resolutions.selectors.documents import DocumentFilter
 from resolutions.services import documents as services
+from resolutions.services.commitments import COMMITMENTS_SINCE
 
 PAGE_SIZE = 30
 
@@ -300,8 +302,9 @@ def campaign_form(request, pk=None):
     if not allowed:
         raise PermissionDenied
     initial = {}
-    if campaign is None and request.GET.get("document", "").isdigit():
-        document = selectors.documents_visible_to(user).filter(pk=request.GET["document"]).first()
+    document_id = id_or(request.GET.get("document", ""))
+    if campaign is None and document_id:
+        document = selectors.documents_visible_to(user).filter(pk=document_id).first()
         if document is not None:
             initial = {"document": document, "title": _("Học tập, quán triệt %(doc)s") % {
                 "doc": document.number_symbol}}
@@ -369,11 +372,7 @@ class ThresholdForm(Styled, forms.Form):
 
 def _year(value) -> int:
     today = timezone.localdate()
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
+    return year_or(value or "", today.year, first=COMMITMENTS_SINCE, last=today.year + 1)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.access import can_manage, reach_of, restrict_to_managed
 from portal.forms import VietnameseDateField
+from portal.inputs import year_or
 from portal.models import Organization
 from resolutions.models import Attendance, StudySession
 from resolutions.selectors import sessions as selectors
@@ -119,14 +120,6 @@ def _managed_session(request, pk):
     return session, None
 
 
-def _year(value) -> int | None:
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return None
-    return year if 1930 <= year <= 2100 else None
-
-
 # --- Sessions --------------------------------------------------------------------------------
 
 
@@ -139,7 +132,7 @@ def session_list(request):
     for u in units:
         u.label = "\u2003" * u.indent + u.name
     unit = next((u for u in units if u.code == code), None)
-    year = _year(request.GET.get("year"))
+    year = year_or(request.GET.get("year", ""), None)
     sessions = selectors.session_list(user, selectors.SessionFilter(organization=unit, year=year))
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     reach = reach_of(user)
