@@ -173,7 +173,7 @@ NAVBAR = {
     "bithu": MAIN_ITEMS,
     "dangvien": MAIN_ITEMS,
 }
-USER_MENU = ["Việc của tôi", "Đổi mật khẩu", "Tài liệu API"]
+USER_MENU = ["Việc của tôi", "Đổi mật khẩu", "Tài liệu API", "Token API"]
 
 
 def navbar(html: str) -> dict:
