@@ -10,13 +10,15 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from portal.devservices import live_runtime_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # While `make run` is up, its embedded servers are described here, so that
-# `python manage.py …` in another terminal reaches the same database.
-_runtime_env = BASE_DIR / ".data" / "runtime.env"
-if _runtime_env.exists():
+# `python manage.py …` in another terminal reaches the same database (not once it is killed).
+_runtime_env = live_runtime_env()
+if _runtime_env is not None:
     environ.Env.read_env(_runtime_env, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
