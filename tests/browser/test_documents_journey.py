@@ -96,8 +96,11 @@ def test_tuyengiao_publishes_and_a_member_studies(live_server, province, fresh_b
     browser.set_window_size(390, 844)
     log_in(browser, live_server, "dangvien")
     browser.find_element(By.CSS_SELECTOR, ".navbar-toggler").click()
-    click_and_wait(browser, WebDriverWait(browser, 5).until(
-        expected_conditions.element_to_be_clickable((By.LINK_TEXT, "Học tập của tôi"))))
+    # The menu slides open: click once it has stopped moving.
+    WebDriverWait(browser, 5).until(expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, "#main-nav.show")))
+    link = browser.find_element(By.LINK_TEXT, "Học tập của tôi")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+    click_and_wait(browser, WebDriverWait(browser, 5).until(expected_conditions.element_to_be_clickable(link)))
     main = browser.find_element(By.TAG_NAME, "main").text
     assert "Cần học tập bây giờ" in main and "Học tập, quán triệt 05-CT/TW" in main
     screenshot("my-study-phone", 390, 844)
