@@ -110,16 +110,20 @@ def _wait_until_stopped(pgids: list[int], seconds: float) -> list[int]:
         time.sleep(0.1)
 
 
-def stop_process_groups(stops: dict[int, int]) -> None:
-    """Stop process groups, given as {group leader's pid: the signal that asks it to stop}.
+def stop_process_groups(stops: dict[int, int | None]) -> None:
+    """Stop process groups, given as {group leader's pid: the signal that asks it to stop, or
+    None when the leader has ended}.
 
     Each leader is asked; a group still running after STOP_GRACE_SECONDS gets SIGTERM, then
     SIGKILL: every process of the group, the Celery worker's pool and beat included.
     """
     for pgid, signum in stops.items():
+        if signum is None:  # the leader's pid may be another program's by now: only its group
+            _signal_group(pgid, signal.SIGTERM)
+            continue
         try:
             os.kill(pgid, signum)
-        except ProcessLookupError:  # the leader is gone; its group may not be
+        except ProcessLookupError:
             _signal_group(pgid, signal.SIGTERM)
     running = _wait_until_stopped(list(stops), STOP_GRACE_SECONDS)
     for pgid in running:
@@ -165,7 +169,7 @@ def stop_orphans() -> None:
             pgids = [int(line) for line in file.read().split() if _started_here(int(line))]
         if pgids:
             log(f"stopping process groups {', '.join(map(str, pgids))} left by a killed run")
-            stop_process_groups(dict.fromkeys(pgids, signal.SIGTERM))
+            stop_process_groups(dict.fromkeys(pgids))
         record.unlink(missing_ok=True)
 
 
@@ -192,7 +196,8 @@ def start_child(command: list[str], stop_signal: int, **options) -> subprocess.P
 
 
 def stop_children(children: list[subprocess.Popen]) -> None:
-    stop_process_groups({child.pid: child.stop_signal for child in children if child.poll() is None})
+    # An ended child's group too: the worker's pool may outlive its main process.
+    stop_process_groups({child.pid: child.stop_signal if child.poll() is None else None for child in children})
     for child in children:
         child.wait()
 
@@ -356,6 +361,7 @@ def services(database: str = "portal"):
 def runtime_env(env: dict[str, str]):
     """Describe the servers in RUNTIME_ENV for `manage.py` in other terminals while this process
     lives: it holds a lock on the file, which the kernel drops however the process ends."""
+    DATA.mkdir(parents=True, exist_ok=True)
     written = RUNTIME_ENV.with_name(f".runtime.env.{os.getpid()}")
     with open(written, "w") as file:
         fcntl.flock(file, fcntl.LOCK_EX)
