@@ -405,8 +405,17 @@ def manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], cwd=ROOT, check=check)
 
 
+# `make run` serves the portal as production does (its own error pages, no debug page) unless
+# DEBUG=true is asked for, on plain HTTP at 127.0.0.1.
+LOCAL_PRODUCTION = {"DEBUG": "false", "STATIC_FROM_SOURCES": "true", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                    "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
+                    "SECURE_HSTS_SECONDS": "0"}
+
+
 def run() -> int:
     port = os.environ.get("PORT", "8000")
+    for name, value in LOCAL_PRODUCTION.items():
+        os.environ.setdefault(name, value)
     with services() as env, runtime_env(env):
         children = []
         try:

@@ -128,7 +128,9 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 # Language, time, formats: Vietnamese by default, English available.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogues, then Vietnamese for the strings of Django's admin and django-axes that
+# their own catalogues lack.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "portal" / "vendor_translations"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -144,6 +146,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 # MEDIA_ROOT unless PRIVATE_FILES_ROOT says otherwise; an S3-compatible store is a change of
 # this entry alone.
 _private_root = env.str("PRIVATE_FILES_ROOT", default="")
+# Static files served straight from their folders, without collectstatic: development and
+# `make run` (which runs with DEBUG off, as production does, on plain local HTTP).
+STATIC_FROM_SOURCES = env.bool("STATIC_FROM_SOURCES", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
@@ -152,11 +157,11 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if STATIC_FROM_SOURCES
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCES
 # Uploads are kept small; larger files are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -29,7 +30,8 @@ START_SECONDS = 240  # the first start creates the cluster and migrates, on a lo
 class Supervisor:
     def __init__(self, data_dir, port):
         self.data_dir, self.port = data_dir, port
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        # As from a developer's shell: no servers, no DEBUG (make test's own environment has both).
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
         env.update(PORTAL_DATA_DIR=str(data_dir), PORT=str(port), PORTAL_SEED_DEMO="0")
         self.log = data_dir / "run.log"
         with open(self.log, "ab") as log:
@@ -218,3 +220,23 @@ def test_lock_files_of_a_dead_or_foreign_postmaster_are_removed(tmp_path):
         devservices.forget_dead_postgres(pgdata)
         assert not pid_file.exists() and not socket_lock.exists()
         assert handles.read_text() == f"[{os.getpid()}]"  # a killed user no longer keeps the server from stopping
+
+
+def test_make_run_serves_as_production_does(start):
+    """DEBUG is off unless asked for: the portal's own error page, not Django's debug page;
+    static files still served (from their folders), on plain HTTP."""
+    supervisor = start()
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{supervisor.port}/khong-co-trang-nay/", timeout=5)
+        raise AssertionError("a missing page answered 200")
+    except urllib.error.HTTPError as error:
+        page = error.read().decode()
+        assert error.code == 404 and "Không tìm thấy trang" in page and "Django tried these URL patterns" not in page
+    with urllib.request.urlopen(f"http://127.0.0.1:{supervisor.port}/static/css/portal.css", timeout=5) as css:
+        assert css.status == 200 and b"--portal-red" in css.read()
+    with urllib.request.urlopen(f"http://127.0.0.1:{supervisor.port}/accounts/login/", timeout=5) as login:
+        assert login.status == 200 and login.url.startswith("http://")  # no redirect to HTTPS
+    sessions = supervisor.sessions()
+    since = time.monotonic()
+    os.killpg(supervisor.pid, signal.SIGTERM)
+    assert_all_stopped(sessions, supervisor.port, since)
