@@ -13,7 +13,6 @@ from portal.figures_cache import remember
 from portal.models import Ethnicity, PartyStatus, Person, TheoryLevel
 from portal.selectors import PeopleFilter
 
-
 # Day, month and year typed the way people do on a phone whose numeric keypad has no "/":
 # 30112026, 301126, 30/11/2026, 30-11-2026, 30.11.26; and year-month-day, what a date picker sends.
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
