@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
         "ThemeKindEnum": "resolutions.models.Theme.Kind",
         "StudySessionFormatEnum": "resolutions.models.StudySession.Format",
         "ExportFormatEnum": "resolutions.exports.FORMAT_CHOICES",
+        "AttendanceStatusEnum": "resolutions.models.Attendance.Status",
+        "AttendanceMethodEnum": "resolutions.models.Attendance.Method",
     },
 }
 

@@ -149,8 +149,10 @@ def test_anonymous_gets_nothing(world):
 
 def test_root_lists_the_endpoints(world):
     body = client_for(world["users"]["bithu"]).get("/api/v1/").json()
-    assert set(body) == {"organizations", "people", "positions", "jobs", "token", "schema", "docs"}
+    assert set(body) == {"organizations", "people", "positions", "jobs", "study-sessions", "documents", "themes",
+                         "study-campaigns", "commitments", "token", "schema", "docs"}
     assert body["people"].endswith("/api/v1/people/")
+    assert body["study-sessions"].endswith("/api/v1/study-sessions/")
 
 
 def test_children_lists_active_children_in_reach(world):

@@ -2,6 +2,10 @@
 positions lives in `portal.services`; the scope of posted units and people in the
 fields below, which look them up only inside what the user may see or manage."""
 
+import datetime
+
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -11,12 +15,68 @@ from rest_framework.reverse import reverse
 
 from portal.access import can_manage, restrict
 from portal.inputs import id_or
-from portal.models import Ethnicity, Organization, PartyStatus, Person, Position, PositionRole, TheoryLevel
+from portal.models import (
+    Ethnicity,
+    Organization,
+    OrgLevel,
+    PartyStatus,
+    Person,
+    Position,
+    PositionRole,
+    TheoryLevel,
+)
+
+
+def catalogue_help(model, example: str):
+    """The schema's description of a catalogue code: the codes are data that administrators
+    edit (so not an enum), listed in the admin's catalogue of that model."""
+    meta = model._meta
+    return format_lazy("Mã trong danh mục “{catalogue}” (dữ liệu do quản trị viên cập nhật, xem tại "
+                       "/admin/{app}/{model}/), ví dụ “{example}”",
+                       catalogue=meta.verbose_name_plural, app=meta.app_label, model=meta.model_name,
+                       example=example)
 
 
 class CatalogueSerializer(serializers.Serializer):
+    """An entry of a catalogue; the field that holds it says which catalogue (`catalogue_help`)."""
+
     code = serializers.CharField()
     name = serializers.CharField()
+
+
+class LocalTimeField(serializers.TimeField):
+    """A time of day in the portal's time zone, written as RFC 3339 `full-time` (what the
+    schema's `format: time` means): 08:00:00+07:00. A time sent with another offset is
+    turned into the portal's time; one sent without an offset is taken as the portal's."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Giờ không đúng định dạng: dùng dạng giờ:phút[:giây][độ lệch múi giờ], "
+                                "ví dụ 08:00 hoặc 08:00:00+07:00."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Giờ theo múi giờ của cổng, kèm độ lệch, ví dụ 08:00:00+07:00")
+        super().__init__(**kwargs)
+
+    @staticmethod
+    def _on_today(value: datetime.time) -> datetime.datetime:
+        return datetime.datetime.combine(timezone.localdate(), value.replace(tzinfo=None),
+                                         tzinfo=value.tzinfo or timezone.get_current_timezone())
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime.time):
+            parsed = value
+        else:
+            try:
+                parsed = datetime.time.fromisoformat(str(value).strip())
+            except ValueError:
+                self.fail("invalid")
+        return timezone.localtime(self._on_today(parsed)).time().replace(tzinfo=None)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return self._on_today(value).isoformat(timespec="seconds").split("T", 1)[1]
 
 
 class UnitBriefSerializer(serializers.Serializer):
@@ -32,8 +92,9 @@ class PersonBriefSerializer(serializers.Serializer):
 
 class OrganizationSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="code")
-    level = CatalogueSerializer()
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    level = CatalogueSerializer(help_text=catalogue_help(OrgLevel, "dang-bo-co-so"))
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
+                                          help_text="Mã đơn vị cấp trên; null với đơn vị cao nhất")
 
     class Meta:
         model = Organization
@@ -51,9 +112,9 @@ class ChildUnitSerializer(OrganizationSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:person-detail")
     organization = UnitBriefSerializer()
-    ethnicity = CatalogueSerializer()
-    party_status = CatalogueSerializer()
-    theory_level = CatalogueSerializer(allow_null=True)
+    ethnicity = CatalogueSerializer(help_text=catalogue_help(Ethnicity, "kinh"))
+    party_status = CatalogueSerializer(help_text=catalogue_help(PartyStatus, "chinh-thuc"))
+    theory_level = CatalogueSerializer(allow_null=True, help_text=catalogue_help(TheoryLevel, "trung-cap"))
 
     class Meta:
         model = Person
@@ -91,7 +152,7 @@ class PositionSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:position-detail")
     person = PersonBriefSerializer()
     organization = UnitBriefSerializer()
-    role = CatalogueSerializer()
+    role = CatalogueSerializer(help_text=catalogue_help(PositionRole, "bi-thu"))
 
     class Meta:
         model = Position
@@ -109,8 +170,9 @@ class InForceCodeField(serializers.SlugRelatedField):
         "invalid": gettext_lazy("Giá trị không hợp lệ."),
     }
 
-    def __init__(self, model, **kwargs):
+    def __init__(self, model, *, example: str, **kwargs):
         self.model = model
+        kwargs.setdefault("help_text", catalogue_help(model, example))
         super().__init__(slug_field="code", queryset=model.objects.all(), **kwargs)
 
     def get_queryset(self):
@@ -182,15 +244,15 @@ class PersonWriteSerializer(InputSerializer):
     full_name = serializers.CharField(max_length=150)
     gender = serializers.ChoiceField(choices=Person.Gender.choices)
     birth_date = serializers.DateField(required=False, allow_null=True)
-    ethnicity = InForceCodeField(Ethnicity)
-    party_status = InForceCodeField(PartyStatus)
+    ethnicity = InForceCodeField(Ethnicity, example="kinh")
+    party_status = InForceCodeField(PartyStatus, example="chinh-thuc")
     party_status_since = serializers.DateField(required=False, allow_null=True)
     party_card_number = serializers.CharField(max_length=20, required=False, allow_null=True, allow_blank=True)
     admitted_on = serializers.DateField(required=False, allow_null=True)
     official_on = serializers.DateField(required=False, allow_null=True)
     organization = ManagedUnitField()
     education = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    theory_level = InForceCodeField(TheoryLevel, required=False, allow_null=True)
+    theory_level = InForceCodeField(TheoryLevel, example="trung-cap", required=False, allow_null=True)
     job_title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     def validate_party_card_number(self, value):
@@ -201,7 +263,7 @@ class PersonWriteSerializer(InputSerializer):
 class PositionWriteSerializer(InputSerializer):
     person = ManagedPersonField()
     organization = ManagedUnitField()
-    role = InForceCodeField(PositionRole)
+    role = InForceCodeField(PositionRole, example="bi-thu")
     started_on = serializers.DateField()
     ended_on = serializers.DateField(required=False, allow_null=True)
 

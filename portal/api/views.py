@@ -3,6 +3,7 @@ filters are the HTML pages' own) and writes through `portal.services`."""
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
+from django.urls import get_resolver
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -20,26 +21,33 @@ from portal import selectors, services, tokens
 from portal.api import serializers as s
 from portal.api.errors import validated
 from portal.api.permissions import require_manage
+from portal.models import Ethnicity, PartyStatus, TheoryLevel
 from portal.selectors import PeopleFilter
 
 
+def _list_route_names(resolver, namespace="") -> list[str]:
+    """Every `…-list` route name of the URL configuration, with its namespace."""
+    names = [f"{namespace}{name}" for name in resolver.reverse_dict if isinstance(name, str) and name.endswith("-list")]
+    for child_namespace, (_prefix, child) in resolver.namespace_dict.items():
+        names += _list_route_names(child, f"{namespace}{child_namespace}:")
+    return names
+
+
 class ApiRoot(APIView):
-    """Điểm vào của API: danh sách các tài nguyên."""
+    """Điểm vào của API: danh sách các tài nguyên, theo tên trong đường dẫn."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, format=None):
-        def url(name):
-            return reverse(name, request=request, format=format)
-
-        return Response({
-            "organizations": url("api:organization-list"),
-            "people": url("api:person-list"),
-            "positions": url("api:position-list"),
-            "jobs": url("api:job-list"),
-            "token": url("api:token"),
-            "schema": url("api:schema"),
-            "docs": url("api:docs"),
-        })
+        # Read from the URL configuration, so every app's endpoints under this root appear
+        # by themselves (portal imports no domain app).
+        root = reverse("api:root")
+        entries = {}
+        for name in [*_list_route_names(get_resolver()), "api:token", "api:schema", "api:docs"]:
+            path = reverse(name)
+            if path.startswith(root) and path != root:
+                key = path[len(root):].strip("/").split("/")[-1]
+                entries[key] = reverse(name, request=request, format=format)
+        return Response(dict(sorted(entries.items())))
 
 
 class TokenThrottle(ScopedRateThrottle):
@@ -113,10 +121,10 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 _PEOPLE_PARAMS = [
     OpenApiParameter("q", str, description="Tìm theo họ tên, không phân biệt dấu"),
     OpenApiParameter("unit", str, description="Mã đơn vị: cả đơn vị và cấp dưới (như trang danh sách)"),
-    OpenApiParameter("party_status", str, description="Mã tình trạng đảng viên"),
+    OpenApiParameter("party_status", str, description=s.catalogue_help(PartyStatus, "chinh-thuc")),
     OpenApiParameter("gender", str, enum=["nam", "nu"]),
-    OpenApiParameter("ethnicity", str, description="Mã dân tộc"),
-    OpenApiParameter("theory_level", str, description="Mã trình độ lý luận chính trị"),
+    OpenApiParameter("ethnicity", str, description=s.catalogue_help(Ethnicity, "kinh")),
+    OpenApiParameter("theory_level", str, description=s.catalogue_help(TheoryLevel, "trung-cap")),
     OpenApiParameter("minorities_only", bool, description="Chỉ người dân tộc thiểu số"),
 ]
 

@@ -18,6 +18,7 @@ from portal.api.serializers import (
     InputSerializer,
     PersonBriefSerializer,
     UnitBriefSerializer,
+    catalogue_help,
 )
 from portal.inputs import LAST_YEAR, parse_year
 from resolutions.models import Commitment, RatingLevel, Theme
@@ -40,10 +41,12 @@ class CommitmentSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(source="person.organization")
     theme = ThemeBriefSerializer(allow_null=True)
     status_display = serializers.CharField(source="get_status_display")
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    self_rating = CatalogueSerializer(allow_null=True)
-    rating = CatalogueSerializer(allow_null=True)
-    rated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                               help_text="Tên đăng nhập của người duyệt; null khi chưa duyệt")
+    self_rating = CatalogueSerializer(allow_null=True, help_text=catalogue_help(RatingLevel, "tot"))
+    rating = CatalogueSerializer(allow_null=True, help_text=catalogue_help(RatingLevel, "tot"))
+    rated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                            help_text="Tên đăng nhập của người xếp loại; null khi chưa xếp loại")
 
     class Meta:
         model = Commitment
@@ -78,12 +81,14 @@ class CommentSerializer(InputSerializer):
 
 
 class RateSerializer(InputSerializer):
-    rating = serializers.SlugRelatedField(slug_field="code", queryset=RatingLevel.objects.all())
+    rating = serializers.SlugRelatedField(slug_field="code", queryset=RatingLevel.objects.all(),
+                                          help_text=catalogue_help(RatingLevel, "tot"))
 
 
 class SelfAssessmentSerializer(InputSerializer):
     self_assessment = serializers.CharField(allow_blank=True, max_length=10000)
-    self_rating = serializers.SlugRelatedField(slug_field="code", queryset=RatingLevel.objects.all())
+    self_rating = serializers.SlugRelatedField(slug_field="code", queryset=RatingLevel.objects.all(),
+                                               help_text=catalogue_help(RatingLevel, "tot"))
 
 
 @extend_schema_view(

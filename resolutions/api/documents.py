@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from portal.access import Action, restrict, units_where
 from portal.api.errors import validated
-from portal.api.serializers import InputSerializer, UnitBriefSerializer
+from portal.api.serializers import InputSerializer, UnitBriefSerializer, catalogue_help
 from portal.files import download_url
 from portal.inputs import FIRST_YEAR, LAST_YEAR, parse_id, parse_year
 from portal.jobs.api import JobSerializer, accepted
@@ -30,21 +30,17 @@ urlpatterns = []
 # --- Output ----------------------------------------------------------------------------------
 
 
+KIND_HELP = catalogue_help(DocumentKind, "NQ")
+
+
 class KindSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.CharField(help_text=KIND_HELP)
     name = serializers.CharField()
-
-
-# Described, not an enum, in the schema: the sessions' "kind" would collide with it by name.
-@extend_schema_field({"type": "string", "description": "toan_khoa (chuyên đề toàn khóa) | hang_nam (hằng năm)"})
-class ThemeKindField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Theme.Kind.choices, **kwargs)
 
 
 class ThemeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="study-api:study-theme-detail")
-    kind = ThemeKindField(read_only=True)
+    kind = serializers.ChoiceField(choices=Theme.Kind.choices, read_only=True)
 
     class Meta:
         model = Theme
@@ -85,8 +81,8 @@ class DocumentDetailSerializer(DocumentSerializer):
 class CampaignSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="study-api:study-campaign-detail")
     organization = UnitBriefSerializer()
-    document = serializers.PrimaryKeyRelatedField(read_only=True)
-    theme = serializers.PrimaryKeyRelatedField(read_only=True)
+    document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    theme = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = StudyCampaign
@@ -146,8 +142,8 @@ class VisibleField(serializers.PrimaryKeyRelatedField):
 
 
 class DocumentWriteSerializer(InputSerializer):
-    kind = serializers.SlugRelatedField(slug_field="code", queryset=DocumentKind.objects.all(), error_messages={
-        "does_not_exist": gettext_lazy("Không có loại văn bản “{value}”.")})
+    kind = serializers.SlugRelatedField(slug_field="code", queryset=DocumentKind.objects.all(), help_text=KIND_HELP,
+                                        error_messages={"does_not_exist": gettext_lazy("Không có loại văn bản “{value}”.")})
     number_symbol = serializers.CharField(max_length=60)
     issuing_body = serializers.CharField(max_length=200)
     issued_on = serializers.DateField()
@@ -162,7 +158,7 @@ class AttachmentUploadSerializer(InputSerializer):
 
 
 class ThemeWriteSerializer(InputSerializer):
-    kind = ThemeKindField()
+    kind = serializers.ChoiceField(choices=Theme.Kind.choices)
     title = serializers.CharField(max_length=500)
     term = serializers.CharField(max_length=40)
     year = serializers.IntegerField(required=False, allow_null=True, min_value=FIRST_YEAR, max_value=LAST_YEAR)
@@ -186,7 +182,7 @@ _DOCUMENT_PARAMS = [
     OpenApiParameter("q", str, description="Tìm theo loại, số, ký hiệu, trích yếu, tóm tắt, cơ quan ban hành, như "
                      "người dùng gọi văn bản (“nghị quyết 35”, “NQ 35”, “35/NQ-TW”); không phân biệt dấu; "
                      "kết quả xếp theo mức liên quan"),
-    OpenApiParameter("kind", str, description="Mã loại văn bản (NQ, CT, KL…)"),
+    OpenApiParameter("kind", str, description=KIND_HELP),
     OpenApiParameter("year", int, description="Năm ban hành"),
     OpenApiParameter("theme", int, description="Mã chuyên đề"),
 ]
@@ -312,7 +308,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Tiến độ theo đơn vị (như trang theo dõi)", responses=UnitProgressSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every unit of the campaign, in tree order
     def progress(self, request, pk=None):
         rows = selectors.campaign_progress(campaign=self.get_object(), viewer=request.user)
         return Response(UnitProgressSerializer(rows, many=True).data)

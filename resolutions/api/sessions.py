@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from portal.access import reach_of, restrict
 from portal.api.permissions import require_manage
-from portal.api.serializers import InputSerializer, ManagedUnitField, UnitBriefSerializer
+from portal.api.serializers import InputSerializer, LocalTimeField, ManagedUnitField, UnitBriefSerializer
 from portal.inputs import parse_year
 from portal.models import Organization
 from resolutions.models import Attendance, Document, StudyCampaign, StudySession
@@ -36,6 +36,7 @@ class AttendanceCountsSerializer(serializers.Serializer):
 class SessionSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="study-api:study-session-detail")
     organization = UnitBriefSerializer()
+    starts_at = LocalTimeField(read_only=True, allow_null=True)
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     attendance = serializers.SerializerMethodField()
 
@@ -54,7 +55,7 @@ class SessionWriteSerializer(InputSerializer):
     organization = ManagedUnitField()
     kind = serializers.ChoiceField(choices=StudySession.Kind.choices, default=StudySession.Kind.REGULAR)
     held_on = serializers.DateField()
-    starts_at = serializers.TimeField(required=False, allow_null=True, default=None)
+    starts_at = LocalTimeField(required=False, allow_null=True, default=None)
     format = serializers.ChoiceField(choices=StudySession.Format.choices, default=StudySession.Format.IN_PERSON)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     bridge_points = serializers.IntegerField(min_value=1, max_value=10000, required=False, allow_null=True,
@@ -82,9 +83,10 @@ class SessionWriteSerializer(InputSerializer):
 class SheetRowSerializer(serializers.Serializer):
     person = serializers.IntegerField()
     full_name = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
     reason = serializers.CharField()
-    method = serializers.CharField(allow_null=True, help_text="null: chưa ghi (mặc định có mặt)")
+    method = serializers.ChoiceField(choices=Attendance.Method.choices, allow_null=True,
+                                     help_text="null: chưa ghi (mặc định có mặt)")
     checked_in_at = serializers.DateTimeField(allow_null=True)
 
 
