@@ -31,6 +31,11 @@ class Shown:
     template: str
     context: dict
 
+    @property
+    def id(self) -> str:
+        """The card's name in the page (element ids, tests): its template's, "my-sessions"."""
+        return self.template.rsplit("/", 1)[-1].removesuffix(".html").replace("_", "-")
+
 
 _CARDS: dict[str, HomeCard] = {}
 
