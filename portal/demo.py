@@ -272,13 +272,26 @@ def cell_sizes(rng: random.Random, members: int) -> list[int]:
 
 
 def _place_names(rng: random.Random, count: int) -> list[str]:
+    """`count` distinct place names of two syllables ("Tân Lập") in random order. Drawing
+    and skipping repeats is quick while most pairs are unused; past half of them the rest are
+    shuffled instead (the draws would repeat ever more often, and never end past them all),
+    and past every pair the names come again with a number ("Tân Lập 2")."""
+    pairs = len(SYLLABLES) * (len(SYLLABLES) - 1)
     names: list[str] = []
     seen = set()
-    while len(names) < count:
+    while len(names) < min(count, pairs // 2):
         name = " ".join(rng.sample(SYLLABLES, 2))
         if name not in seen:
             seen.add(name)
             names.append(name)
+    if len(names) < count:
+        unused = [f"{a} {b}" for a in SYLLABLES for b in SYLLABLES if a != b and f"{a} {b}" not in seen]
+        rng.shuffle(unused)
+        names += unused[: count - len(names)]
+    every_pair, round_number = list(names), 2
+    while len(names) < count:
+        names += [f"{name} {round_number}" for name in every_pair[: count - len(names)]]
+        round_number += 1
     return names
 
 

@@ -257,3 +257,41 @@ def test_bulk_units_equal_tree_create_organization(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM portal_organization WHERE path NOT LIKE '/%%/'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_place_names_are_distinct_whatever_the_count():
+    """A province of 500,000 members needs more place names than two syllables make: the
+    draw must end, names stay distinct, and small counts keep the names they had."""
+    import random
+    import signal
+    import time
+
+    from portal.demo import SYLLABLES, _place_names
+
+    def drawn_one_by_one(rng, count):  # the original draw, for the counts it could serve
+        names, seen = [], set()
+        while len(names) < count:
+            name = " ".join(rng.sample(SYLLABLES, 2))
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+        return names
+
+    assert _place_names(random.Random(7), 300) == drawn_one_by_one(random.Random(7), 300)
+    pairs = len(SYLLABLES) * (len(SYLLABLES) - 1)
+
+    def too_long(*_):
+        raise AssertionError("the draw did not end")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    try:
+        for count in (pairs - 1, pairs, 3 * pairs + 5):
+            signal.alarm(10)  # an endless draw fails the test instead of hanging the suite
+            started = time.monotonic()
+            names = _place_names(random.Random(7), count)
+            signal.alarm(0)
+            assert time.monotonic() - started < 2, count
+            assert len(names) == count == len(set(names))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
