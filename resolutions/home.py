@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 from functools import partial
 
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from portal.access import Action, reach_of
@@ -73,8 +72,7 @@ def upcoming_sessions_card(user) -> dict:
 
 def unmarked_sessions_card(user) -> dict:
     """Sessions already held where nobody has recorded attendance (an apology is not a record)."""
-    recorded = Attendance.objects.filter(session=OuterRef("pk")).exclude(method=Attendance.Method.APOLOGY)
-    sessions = _unit_sessions(user).filter(held_on__lt=timezone.localdate()).filter(~Exists(recorded))
+    sessions = session_selectors.without_attendance(_unit_sessions(user).filter(held_on__lt=timezone.localdate()))
     listed = list(sessions[:LISTED])
     return {"sessions": listed, "total": len(listed) if len(listed) < LISTED else sessions.count()}
 

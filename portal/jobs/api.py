@@ -1,12 +1,12 @@
 """`/api/v1/jobs/`: the jobs a user may see, one job with its files, cancel. Other apps
 answer 202 with `accepted(job, request)` when they start long work."""
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.files import download_url
 from portal.jobs import selectors, services
 from portal.jobs.models import Job, JobFile
 
@@ -19,7 +19,7 @@ class JobFileSerializer(serializers.ModelSerializer):
         fields = ["name", "content_type", "size", "download"]
 
     def get_download(self, job_file) -> str:
-        return self.context["request"].build_absolute_uri(reverse("file_download", args=["job-file", job_file.pk]))
+        return self.context["request"].build_absolute_uri(download_url("job-file", job_file))
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -21,6 +21,7 @@ from portal.api.serializers import (
     catalogue_help,
 )
 from portal.inputs import LAST_YEAR, parse_year
+from portal.selectors import own_person
 from resolutions.models import Commitment, RatingLevel, Theme
 from resolutions.selectors import commitments as selectors
 from resolutions.selectors.commitments import SECTION_FIELDS
@@ -130,7 +131,7 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def create(self, request):
         data = validated(CommitmentCreateSerializer, request)
-        person = selectors.own_person(request.user)
+        person = own_person(request.user)
         if person is None:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Tài khoản của bạn chưa gắn với hồ sơ cá nhân nên chưa lập được bản cam kết.")]})

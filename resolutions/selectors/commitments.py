@@ -42,12 +42,6 @@ def rating_levels(year: int) -> QuerySet[RatingLevel]:
     return RatingLevel.objects.in_force(rules_date(year)).order_by("sort_order", "name")
 
 
-def own_person(user) -> Person | None:
-    if not user.is_authenticated:
-        return None
-    return Person.objects.select_related("organization").filter(user=user).first()
-
-
 def year_themes(year: int) -> QuerySet[Theme]:
     """The chuyên đề hằng năm of a year (usually one)."""
     return Theme.objects.filter(kind=Theme.Kind.YEAR, year=year).order_by("title")

@@ -7,7 +7,7 @@ the attendance screen, the API, the QR check-in and other areas' follow-ups call
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.access import get_visible_or_404, reach_of, restrict
@@ -50,6 +50,12 @@ def _with_counts(sessions: QuerySet[StudySession]) -> QuerySet[StudySession]:
         n_absent=Count("attendance", filter=Q(attendance__status=Status.ABSENT)),
         n_rows=Count("attendance"),
     )
+
+
+def without_attendance(sessions: QuerySet[StudySession]) -> QuerySet[StudySession]:
+    """Sessions where nobody has recorded attendance: a member's apology is not a record."""
+    recorded = Attendance.objects.filter(session=OuterRef("pk")).exclude(method=Attendance.Method.APOLOGY)
+    return sessions.filter(~Exists(recorded))
 
 
 def sessions_visible_to(user) -> QuerySet[StudySession]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.access import can_manage, restrict
 from portal.models import Person
+from portal.selectors import own_person
 from resolutions.models import Attendance, Document, StudyCampaign, StudySession
 from resolutions.selectors import sessions as selectors
 
@@ -204,12 +205,6 @@ def record_attendance(*, session: StudySession, by, marks) -> dict[str, int]:
 
 
 # --- Apologies (xin vắng) ----------------------------------------------------------------------
-
-
-def own_person(user) -> Person | None:
-    if not user.is_authenticated:
-        return None
-    return Person.objects.select_related("party_status", "organization").filter(user=user).first()
 
 
 @transaction.atomic

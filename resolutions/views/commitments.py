@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import can_manage
 from portal.inputs import year_or
+from portal.selectors import own_person
 from resolutions.models import Commitment, RatingLevel
 from resolutions.selectors import commitments as selectors
 from resolutions.selectors.commitments import SECTION_FIELDS
@@ -103,7 +104,7 @@ def _next_url(request, default: str) -> str:
 @require_GET
 def home(request):
     """The member's own page: this year's commitment, the past years; links to the units he follows."""
-    person = selectors.own_person(request.user)
+    person = own_person(request.user)
     year = timezone.localdate().year
     commitments = selectors.own_commitments(person) if person else []
     current = next((c for c in commitments if c.year == year), None)
@@ -145,7 +146,7 @@ def _save_and_maybe_submit(request, form, commitment, year):
 
 @login_required
 def create(request):
-    person = selectors.own_person(request.user)
+    person = own_person(request.user)
     if person is None:
         messages.warning(request, _("Tài khoản của bạn chưa gắn với hồ sơ cá nhân nên chưa lập được bản cam kết. "
                                     "Hãy nhờ quản trị viên gắn tài khoản vào hồ sơ."))

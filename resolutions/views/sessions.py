@@ -19,6 +19,7 @@ from portal.access import can_manage, reach_of, restrict_to_managed
 from portal.forms import VietnameseDateField
 from portal.inputs import year_or
 from portal.models import Organization
+from portal.selectors import own_person
 from resolutions.models import Attendance, StudySession
 from resolutions.selectors import sessions as selectors
 from resolutions.services import sessions as services
@@ -184,7 +185,7 @@ def session_edit(request, pk):
 def session_detail(request, pk):
     user = request.user
     session = selectors.session_by_id(user, pk)
-    person = services.own_person(user)
+    person = own_person(user)
     mine = selectors.own_attendance(session, person)
     is_member_here = person is not None and person.organization_id == session.organization_id
     return render(request, "resolutions/sessions/detail.html", {
