@@ -3,9 +3,9 @@ revises and resubmits; the secretary accepts it. Each step on screen and in the 
 
 import pytest
 from django.utils import timezone
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from resolutions.models import Commitment, Theme
@@ -26,7 +26,19 @@ SECTIONS = {
 def wait_for_new_page(browser, click):
     page = browser.find_element(By.TAG_NAME, "html")
     click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+
+    def replaced(_):
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:  # ChromeDriver, asked in the middle of the swap
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    WebDriverWait(browser, 10).until(replaced)
 
 
 def log_in(browser, live_server, username):
