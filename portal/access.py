@@ -5,7 +5,7 @@ manages a subtree (bí thư of X reaches X and below), (b) staff grants (tuyengi
 plus (c) his own person record. Within that reach he may do the named `Action`s that the
 catalogue gives the role he holds there: VIEW wherever the reach runs, MANAGE (change
 people's records and positions) where the role manages a subtree or may edit records, and
-PUBLISH, TRAIN, REPORT where the role's `actions` list them. Nothing here names a role:
+PUBLISH, TRAIN, APPROVE, REPORT where the role's `actions` list them. Nothing here names a role:
 an administrator changes who may do what by editing the catalogue.
 
 Every queryset a page, API endpoint, admin page, export or task touches goes through
@@ -33,12 +33,14 @@ class Action(models.TextChoices):
     MANAGE = "manage", _("Cập nhật hồ sơ")
     PUBLISH = "publish", _("Ban hành, phổ biến văn bản và triển khai đợt học tập")
     TRAIN = "train", _("Lập kế hoạch và tổ chức lớp bồi dưỡng")
+    # The committee's word on the plans of the units below it (never on its own unit's).
+    APPROVE = "approve", _("Phê duyệt kế hoạch đào tạo, bồi dưỡng của cấp dưới")
     REPORT = "report", _("Lập và xuất báo cáo")
 
 
 # VIEW and MANAGE follow the roles' flags (manages_subtree, may_edit_records); these are
 # the ones a role's `actions` list.
-CATALOGUE_ACTIONS = [Action.PUBLISH, Action.TRAIN, Action.REPORT]
+CATALOGUE_ACTIONS = [Action.PUBLISH, Action.TRAIN, Action.APPROVE, Action.REPORT]
 
 
 @dataclass(frozen=True)

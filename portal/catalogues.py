@@ -43,7 +43,7 @@ PARTY_STATUSES = [
 #   on them (REPORT); tổ chức updates records, and has published since before actions were
 #   named (a grant that may edit records managed its units), so keeps PUBLISH; kiểm tra
 #   reads and reports. Every staff grant reports on its subtree (DESIGN.md §1).
-LEADERSHIP = [Action.PUBLISH, Action.REPORT]
+LEADERSHIP = [Action.PUBLISH, Action.APPROVE, Action.REPORT]
 
 POSITION_ROLES = [
     # code, name, manages_subtree, is_committee_member, actions

@@ -239,7 +239,7 @@ STUDY_CHECKIN_QR_SECONDS = env.int("STUDY_CHECKIN_QR_SECONDS", default=60)
 
 # Demo data of the domain apps, run by seed_demo after the province (portal imports no domain app):
 # dotted paths of `step(province, today, rng)`, see portal.demo.seed_further_steps.
-DEMO_DATA_STEPS = ["resolutions.demo.seed_study"]
+DEMO_DATA_STEPS = ["resolutions.demo.seed_study", "training.demo.seed_training"]
 
 # Background jobs (portal.jobs): the longest a job may run, how often a running job says it
 # is alive, after how long without a sign it is taken for dead and queued again (at most

@@ -31,5 +31,8 @@ urlpatterns = [
     # The domain apps' routes: named by string, so the portal package imports no domain app.
     path("study/", include("resolutions.urls")),
     path("api/v1/", include("resolutions.api.urls")),
+    path("training/", include("training.urls")),
+    path("certificates/", include("training.urls_public")),
+    path("api/v1/", include("training.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,18 +23,21 @@ from tests.test_documents import make_document
 ALL = {"TINH", "DBK", "CS1", "CB1", "CB2", "DBX", "CB3"}
 UNDER_DBK = {"DBK", "CS1", "CB1", "CB2"}
 NONE = set()
-VIEW, MANAGE, PUBLISH, TRAIN, REPORT = Action.VIEW, Action.MANAGE, Action.PUBLISH, Action.TRAIN, Action.REPORT
+VIEW, MANAGE, PUBLISH, TRAIN, APPROVE, REPORT = (Action.VIEW, Action.MANAGE, Action.PUBLISH, Action.TRAIN,
+                                                Action.APPROVE, Action.REPORT)
 # Where each demo role may do each action.
 MAY = {
-    "admin": {VIEW: ALL, MANAGE: ALL, PUBLISH: ALL, TRAIN: ALL, REPORT: ALL},
+    "admin": {VIEW: ALL, MANAGE: ALL, PUBLISH: ALL, TRAIN: ALL, APPROVE: ALL, REPORT: ALL},
     # Tuyên giáo reads the province, keeps the documents and campaigns, reports; edits no records.
-    "tuyengiao": {VIEW: ALL, MANAGE: NONE, PUBLISH: ALL, TRAIN: NONE, REPORT: ALL},
-    # Đào tạo runs classes and reports in its đảng bộ khối; publishes nothing.
-    "daotao": {VIEW: UNDER_DBK, MANAGE: NONE, PUBLISH: NONE, TRAIN: UNDER_DBK, REPORT: UNDER_DBK},
-    # The bí thư leads his cell: records, documents and campaigns, its report; no classes.
-    "bithu": {VIEW: {"CB1"}, MANAGE: {"CB1"}, PUBLISH: {"CB1"}, TRAIN: NONE, REPORT: {"CB1"}},
+    "tuyengiao": {VIEW: ALL, MANAGE: NONE, PUBLISH: ALL, TRAIN: NONE, APPROVE: NONE, REPORT: ALL},
+    # Đào tạo runs classes and reports in its đảng bộ khối; publishes nothing, approves no plan
+    # (the committee does).
+    "daotao": {VIEW: UNDER_DBK, MANAGE: NONE, PUBLISH: NONE, TRAIN: UNDER_DBK, APPROVE: NONE, REPORT: UNDER_DBK},
+    # The bí thư leads his cell: records, documents and campaigns, its report, the word on
+    # the plans below it; no classes.
+    "bithu": {VIEW: {"CB1"}, MANAGE: {"CB1"}, PUBLISH: {"CB1"}, TRAIN: NONE, APPROVE: {"CB1"}, REPORT: {"CB1"}},
     # A member reaches no unit: only his own record.
-    "dangvien": {VIEW: NONE, MANAGE: NONE, PUBLISH: NONE, TRAIN: NONE, REPORT: NONE},
+    "dangvien": {VIEW: NONE, MANAGE: NONE, PUBLISH: NONE, TRAIN: NONE, APPROVE: NONE, REPORT: NONE},
 }
 # Where each person of the fixture belongs.
 PEOPLE = {"secretary": "CB1", "member": "CB1", "cb1": "CB1", "cb2": "CB2", "cb3": "CB3"}

@@ -5,3 +5,27 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Đào tạo, bồi dưỡng")
+
+    def ready(self):
+        from portal import access
+        from training import models
+
+        access.register(models.ClassType, public=True)
+        access.register(models.ClassTypeRule, public=True)
+        access.register(models.TrainingPlan, org_field="organization")
+        access.register(models.PlanLine, org_field="plan__organization")
+        access.register(models.Lecturer, org_field="organization", person_field="person")
+        access.register(models.TrainingClass, org_field="organizer")
+        access.register(models.Lesson, org_field="training_class__organizer")
+        # An enrolment is seen from the organizer's reach and from the learner's unit's reach.
+        access.register(models.Enrollment, org_field=("training_class__organizer", "learner_organization"),
+                        person_field="person")
+        access.register(models.LessonAttendance,
+                        org_field=("enrollment__training_class__organizer", "enrollment__learner_organization"),
+                        person_field="enrollment__person")
+        access.register(models.CertificateRegister, org_field="organizer")
+        access.register(models.Certificate,
+                        org_field=("enrollment__training_class__organizer", "enrollment__learner_organization"),
+                        person_field="enrollment__person")
+        access.register(models.ExternalResult, org_field="person__organization", person_field="person")
+        access.register(models.TrainingTarget, org_field="organization")

@@ -1,0 +1,7 @@
+"""API of the training certificates area."""
+
+urlpatterns = []
+
+
+def register(router):
+    pass

@@ -1,0 +1,7 @@
+"""API of the training classes area."""
+
+urlpatterns = []
+
+
+def register(router):
+    pass

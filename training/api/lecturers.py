@@ -1,0 +1,7 @@
+"""API of the training lecturers area."""
+
+urlpatterns = []
+
+
+def register(router):
+    pass

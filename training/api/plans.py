@@ -1,0 +1,7 @@
+"""API of the training plans area."""
+
+urlpatterns = []
+
+
+def register(router):
+    pass

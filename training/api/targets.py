@@ -1,0 +1,7 @@
+"""API of the training targets area."""
+
+urlpatterns = []
+
+
+def register(router):
+    pass

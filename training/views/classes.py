@@ -1,0 +1,3 @@
+"""Pages of the training classes area (built by its issue)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the training home area (built by its issue)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the training lecturers area (built by its issue)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the training plans area (built by its issue)."""
+
+urlpatterns = []

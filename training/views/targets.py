@@ -1,0 +1,3 @@
+"""Pages of the training targets area (built by its issue)."""
+
+urlpatterns = []
