@@ -12,17 +12,19 @@ def _test_settings(settings):
 
 @pytest.fixture
 def catalogues(db):
-    """The catalogue rows migration 0003 loads. Transactional tests (live server, Celery
+    """The catalogue rows the migrations load. Transactional tests (live server, Celery
     worker) flush every table afterwards, so later ones load them again."""
     from django.apps import apps
 
     from portal import catalogues as core
     from portal.models import OrgLevel
     from resolutions import catalogues as study
+    from training import catalogues as training
 
     if not OrgLevel.objects.exists():
         core.load(apps)
         study.load(apps)
+        training.load(apps)
 
 
 @pytest.fixture
