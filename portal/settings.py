@@ -237,6 +237,10 @@ PRINT_PLACE_NAME = env.str("PRINT_PLACE_NAME", default="Tây Ninh")
 STUDY_SESSION_MAX_DAYS_AHEAD = env.int("STUDY_SESSION_MAX_DAYS_AHEAD", default=60)
 STUDY_CHECKIN_QR_SECONDS = env.int("STUDY_CHECKIN_QR_SECONDS", default=60)
 
+# The public page that verifies a certificate: requests per IP and period ("30/m", "500/h"),
+# counted in the shared cache, so guessing codes is slow.
+CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/m")
+
 # Demo data of the domain apps, run by seed_demo after the province (portal imports no domain app):
 # dotted paths of `step(province, today, rng)`, see portal.demo.seed_further_steps.
 DEMO_DATA_STEPS = ["resolutions.demo.seed_study", "training.demo.seed_training"]

@@ -29,3 +29,13 @@ class TrainingConfig(AppConfig):
                         person_field="enrollment__person")
         access.register(models.ExternalResult, org_field="person__organization", person_field="person")
         access.register(models.TrainingTarget, org_field="organization")
+
+        from portal import files
+        from portal.jobs import register_kind
+        from training.services import certificates
+
+        register_kind(certificates.ISSUE_CERTIFICATES)
+        files.register_download(
+            "certificate", field="pdf", inline=True, content_type=lambda _: "application/pdf",
+            visible=lambda user: access.restrict(models.Certificate.objects.select_related("enrollment__person"), user),
+            filename=certificates.pdf_filename)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.files import private_storage
 from portal.models import CatalogueEntry, Organization, PartyStatus, Person, PositionRole, TheoryLevel
 
 SCORE_MAX = 10  # scores are out of 10, two decimals
@@ -402,6 +403,9 @@ class Certificate(models.Model):
     revoked_reason = models.CharField(_("lý do thu hồi"), max_length=300, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The printed certificate, made once when it is issued (a paper that was handed out does
+    # not change; its state, valid or revoked, is what the verification page shows).
+    pdf = models.FileField(_("tệp PDF"), storage=private_storage, max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

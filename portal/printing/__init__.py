@@ -37,6 +37,9 @@ The same Table goes into a spreadsheet, numbers as numbers with the columns' for
 
     write_xlsx(stream, [Sheet("Tiến độ", table, title_lines=["TIẾN ĐỘ HỌC TẬP"])])
 
+A `QrCode(data, size_mm=30, caption="")` block prints a QR code (segno, drawn as vector
+squares in the PDF, a picture in the DOCX), centred, with its caption below.
+
 Text cells that a spreadsheet would evaluate (starting with =, +, -, @, tab or CR) are
 written with a leading apostrophe.
 """
@@ -46,6 +49,7 @@ from .document import (
     Document,
     Heading,
     Paragraph,
+    QrCode,
     Row,
     Signature,
     Table,
@@ -61,6 +65,7 @@ __all__ = [
     "Document",
     "Heading",
     "Paragraph",
+    "QrCode",
     "Row",
     "Sheet",
     "Signature",

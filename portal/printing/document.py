@@ -120,7 +120,17 @@ class Table:
         return format_value(value, self.columns[column_index].number_format)
 
 
-Block = Heading | Paragraph | Table
+@dataclass
+class QrCode:
+    """A QR code of `data` (e.g. a verification URL), `size_mm` wide, centred, with an
+    optional caption under it (the URL written out for those who cannot scan)."""
+
+    data: str
+    size_mm: float = 30
+    caption: str = ""
+
+
+Block = Heading | Paragraph | Table | QrCode
 
 
 @dataclass

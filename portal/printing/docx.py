@@ -1,6 +1,7 @@
 """A Document as DOCX (python-docx), in Times New Roman, for the office to edit and sign."""
 
 import copy
+import io
 import unicodedata
 
 from docx import Document as new_docx
@@ -9,9 +10,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from segno import make as make_qr
 
 from . import layout
-from .document import PARTY_NAME, RECIPIENTS_LABEL, Document, Heading, Paragraph, Table
+from .document import PARTY_NAME, RECIPIENTS_LABEL, Document, Heading, Paragraph, QrCode, Table
 from .typeface import text_width
 
 FONT = "Times New Roman"
@@ -190,6 +192,14 @@ def _block(docx, block) -> None:
     elif isinstance(block, Table):
         _table(docx, block)
         docx.add_paragraph().paragraph_format.space_after = Pt(layout.PARAGRAPH_SPACE_AFTER)
+    elif isinstance(block, QrCode):
+        picture = io.BytesIO()
+        make_qr(block.data, error="m").save(picture, kind="png", scale=8, border=2)
+        paragraph = docx.add_paragraph()
+        paragraph.alignment = CENTER
+        paragraph.add_run().add_picture(picture, width=Mm(block.size_mm))
+        if block.caption:
+            _write(docx.add_paragraph(), block.caption, layout.RECIPIENTS_SIZE, align=CENTER)
     else:
         raise TypeError(f"Unknown block: {block!r}")
 
