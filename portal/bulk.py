@@ -8,6 +8,8 @@ import io
 from django.db import connection
 from django.utils import timezone
 
+COPY_READ = 1 << 16  # characters COPY asks for at a time
+
 
 def next_ids(table: str, count: int) -> list[int]:
     """`count` ids from the table's own sequence, so rows can be linked before they are written."""
@@ -19,15 +21,35 @@ def next_ids(table: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+class _CsvStream:
+    """The rows as a file of CSV that COPY reads piece by piece: only the piece being read is
+    ever formatted, so a COPY of millions of rows holds no more than a few rows in memory."""
+
+    def __init__(self, rows):
+        self._rows = iter(rows)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or self._buffer.tell() < size:
+            row = next(self._rows, None)
+            if row is None:
+                break
+            self._writer.writerow([r"\N" if value is None else value for value in row])
+        text = self._buffer.getvalue()
+        piece, rest = (text, "") if size < 0 else (text[:size], text[size:])
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._buffer.write(rest)
+        return piece
+
+
 def copy_rows(table: str, columns: list[str], rows) -> None:
-    """COPY rows (tuples, None for NULL) into `table`: CSV, so text needs no escaping."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow([r"\N" if value is None else value for value in row])
-    buffer.seek(0)
+    """COPY rows (tuples, None for NULL; any iterable, consumed as COPY reads) into `table`:
+    CSV, so text needs no escaping."""
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                           _CsvStream(rows), size=COPY_READ)
 
 
 def copy_objects(objects: list) -> None:

@@ -13,11 +13,13 @@ directly under the Tỉnh ủy beside the blocks of provincial agencies, the arm
 police. It is shown as it stands today; its history before the reform is not modelled.
 """
 
+import array
 import datetime
 import os
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -53,6 +55,7 @@ MIN_MEMBERS = 150
 DEMO_USERNAMES = ["admin", "tuyengiao", "daotao", "bithu", "dangvien"]
 SEED = 20250701  # the day the district level ended; any fixed number would do
 BATCH = 2000
+PEOPLE_CHUNK = 5000  # people drawn, written and forgotten at a time
 
 # ---------------------------------------------------------------------------
 # Names and other vocabulary
@@ -255,9 +258,10 @@ class UnitPlan:
 
 def cell_sizes(rng: random.Random, members: int) -> list[int]:
     """Members per chi bộ, 8 to 60 with most around 20, adding up to `members`."""
-    sizes = []
-    while sum(sizes) < members:
+    sizes, drawn = [], 0
+    while drawn < members:
         sizes.append(int(rng.triangular(8, 61, 16)))
+        drawn += sizes[-1]
     sizes = sizes or [members]
     while len(sizes) < MIN_CELLS:  # a small province still has every kind of unit
         sizes.append(8)
@@ -411,15 +415,37 @@ def _weighted(pairs):
 
 @dataclass
 class PeoplePlan:
-    people: list[Person]
-    history: list[list[tuple[str, datetime.date]]]  # per person, (status code, from) in order
-    by_cell: dict[int, list[int]]  # id(UnitPlan) -> indexes into people
+    """What the later steps need of the people, a few values each (a million people as Person
+    instances would take gigabytes): the generator's state before their draws, to draw them
+    again when they are written; in the order drawn, the day each became chính thức if that is
+    his status today (None otherwise) and, once written, his id."""
+
+    state: tuple
+    official_on: list[datetime.date | None]
+    by_cell: dict[int, list[int]]  # id(UnitPlan) -> indexes into official_on
+    status_changes: int
+    pks: array.array = field(default_factory=lambda: array.array("q"))
 
 
 def plan_people(rng: random.Random, province: UnitPlan, cat: Catalogues, today: datetime.date,
                 taken_cards: set[str]) -> PeoplePlan:
+    """Draw everyone who sinh hoạt in a chi bộ (`draw_people`), keeping only what the positions
+    are chosen by; `write_people` draws them again from the same state and writes them."""
+    state = rng.getstate()
+    official_on, by_cell, changes = [], {}, 0
+    for cell, person, steps in draw_people(rng, province, cat, today, taken_cards):
+        by_cell.setdefault(id(cell), []).append(len(official_on))
+        official_on.append(person["official_on"] if steps[-1][0] == "chinh-thuc" else None)
+        changes += len(steps)
+    return PeoplePlan(state=state, official_on=official_on, by_cell=by_cell, status_changes=changes)
+
+
+def draw_people(rng: random.Random, province: UnitPlan, cat: Catalogues, today: datetime.date,
+                taken_cards: set[str]) -> Iterator[tuple[UnitPlan, dict, list[tuple[str, datetime.date]]]]:
     """Everyone who sinh hoạt in a chi bộ: members (chính thức, dự bị, miễn sinh hoạt) and
-    some quần chúng being prepared for admission, with dates that agree with each other."""
+    some quần chúng being prepared for admission, with dates that agree with each other. One
+    at a time, cell by cell: his cell, his Person fields and his status history as (status
+    code, from) in order."""
     family, family_w = _weighted(FAMILY_NAMES)
     male_mid, male_mid_w = _weighted(MALE_MIDDLE)
     female_mid, female_mid_w = _weighted(FEMALE_MIDDLE)
@@ -435,10 +461,8 @@ def plan_people(rng: random.Random, province: UnitPlan, cat: Catalogues, today: 
     total = sum(c.size for c in cells)
     cards = iter(c for c in (f"{n:08d}" for n in rng.sample(range(10_000_000, 100_000_000), total + len(taken_cards)))
                  if c not in taken_cards)
-    people, history, by_cell = [], [], {}
     for cell in cells:
         kind = cell.kind
-        indexes = by_cell.setdefault(id(cell), [])
         for _member in range(cell.size):
             female = rng.random() < FEMALE_SHARE[kind]
             ethnic = rng.choices(eth_names, eth_w)[0]
@@ -484,26 +508,46 @@ def plan_people(rng: random.Random, province: UnitPlan, cat: Catalogues, today: 
             job = rng.choice(JOBS[kind])
             if kind == "hamlet" and age_days > 61 * 365.25:
                 job = "Hưu trí"
-            person = Person(
+            yield cell, dict(
                 full_name=f"{surname} {middle} {given}", gender=Person.Gender.FEMALE if female else Person.Gender.MALE,
                 birth_date=birth, ethnicity=eth_by_name[ethnic], party_status=status[steps[-1][0]],
                 party_status_since=steps[-1][1], party_card_number=card, admitted_on=admitted, official_on=official,
                 organization=cell.org, education=rng.choices(edu_values, edu_w)[0],
                 theory_level=cat.theory[level] if level else None,
                 job_title=f"{job}, {cell.workplace}" if cell.workplace else job,
-            )
-            indexes.append(len(people))
-            people.append(person)
-            history.append(steps)
-    return PeoplePlan(people=people, history=history, by_cell=by_cell)
+            ), steps
 
 
-def write_people(plan: PeoplePlan, cat: Catalogues) -> None:
-    for person in plan.people:
+def write_people(rng: random.Random, plan: PeoplePlan, province: UnitPlan, cat: Catalogues,
+                 today: datetime.date, taken_cards: set[str], theory: dict[int, TheoryLevel]) -> None:
+    """Draw the people of `plan` again and write them with their status history by COPY,
+    PEOPLE_CHUNK at a time, so memory holds one chunk whatever their number; their ids go to
+    `plan.pks`. `theory` sets the theory level of some of them (by index: the bí thư of a đảng
+    bộ). The generator is left in the state it was given in."""
+    after = rng.getstate()
+    rng.setstate(plan.state)
+    people, history = [], []
+    for _cell, fields, steps in draw_people(rng, province, cat, today, taken_cards):
+        index = len(plan.pks) + len(people)
+        if index in theory:
+            fields["theory_level"] = theory[index]
+        people.append(Person(**fields))
+        history.append(steps)
+        if len(people) == PEOPLE_CHUNK:
+            _write_people_chunk(people, history, plan, cat)
+            people, history = [], []
+    _write_people_chunk(people, history, plan, cat)
+    rng.setstate(after)
+
+
+def _write_people_chunk(people: list[Person], history: list[list[tuple[str, datetime.date]]], plan: PeoplePlan,
+                        cat: Catalogues) -> None:
+    for person in people:
         person.refresh_derived_names()
-    copy_objects(plan.people)
+    copy_objects(people)
     copy_objects([PartyStatusChange(person=person, status=cat.status[code], effective_on=since)
-                  for person, steps in zip(plan.people, plan.history, strict=True) for code, since in steps])
+                  for person, steps in zip(people, history, strict=True) for code, since in steps])
+    plan.pks.extend(person.pk for person in people)
 
 
 # ---------------------------------------------------------------------------
@@ -526,17 +570,24 @@ COMMITTEES = {
 LEADER_THEORY = {"dang-bo-tinh": "cao-cap", "dang-bo-truc-thuoc": "cao-cap", "dang-bo-co-so": "trung-cap"}
 
 
+class PlannedPosition(NamedTuple):
+    person: int  # index into PeoplePlan.official_on
+    unit: UnitPlan
+    role: str  # PositionRole.code
+    started_on: datetime.date
+
+
 def plan_positions(rng: random.Random, province: UnitPlan, people: PeoplePlan, cat: Catalogues,
-                   exclude: set[int]) -> list[Position]:
+                   exclude: set[int]) -> tuple[list[PlannedPosition], dict[int, TheoryLevel]]:
     """Bí thư and phó bí thư in every unit, the committees and UBKT of the đảng bộ, chosen
     among chính thức members of the unit's subtree who were official before the term began.
-    People in `exclude` hold nothing beyond their own chi bộ."""
-    positions = []
-    official = cat.status["chinh-thuc"]
+    People in `exclude` hold nothing beyond their own chi bộ. Also the theory level the bí
+    thư of a đảng bộ has (by person index), which `write_people` gives them."""
+    positions, theory = [], {}
 
     def eligible(index: int, start: datetime.date) -> bool:
-        p = people.people[index]
-        return p.party_status_id == official.pk and p.official_on < start
+        official_on = people.official_on[index]
+        return official_on is not None and official_on < start
 
     for unit in province.walk():
         start = TERM_START[unit.level]
@@ -564,13 +615,18 @@ def plan_positions(rng: random.Random, province: UnitPlan, people: PeoplePlan, c
                 index = next(holders, None)
                 if index is None:
                     break
-                person = people.people[index]
                 if role == "bi-thu" and not unit.size:
-                    best = LEADER_THEORY[unit.level]
-                    person.theory_level = cat.theory[best]
-                positions.append(Position(person=person, organization=unit.org, role=cat.role[role],
-                                          started_on=_day(start, rng.uniform(0, 20))))
-    return positions
+                    theory[index] = cat.theory[LEADER_THEORY[unit.level]]
+                positions.append(PlannedPosition(index, unit, role, _day(start, rng.uniform(0, 20))))
+    return positions, theory
+
+
+def write_positions(positions: list[PlannedPosition], people: PeoplePlan, cat: Catalogues) -> None:
+    """The positions, once their holders have ids; BATCH at a time."""
+    for first in range(0, len(positions), BATCH):
+        Position.objects.bulk_create([
+            Position(person_id=people.pks[p.person], organization=p.unit.org, role=cat.role[p.role],
+                     started_on=p.started_on) for p in positions[first:first + BATCH]])
 
 
 # ---------------------------------------------------------------------------
@@ -691,18 +747,18 @@ def seed_province(*, members: int = DEFAULT_MEMBERS, password: str = DEFAULT_PAS
         people = plan_people(rng, province, cat, today, taken)
         block, cell = _demo_units(province)
         in_cell = people.by_cell[id(cell)]
-        positions = plan_positions(rng, province, people, cat, exclude=set(in_cell))
-        write_people(people, cat)
-        Position.objects.bulk_create(positions, batch_size=BATCH)
-        secretary = next(p.person for p in positions if p.organization == cell.org and p.role.code == "bi-thu")
-        holders = {p.person.pk for p in positions}
-        member = next(people.people[i] for i in in_cell
-                      if people.people[i].pk not in holders and people.people[i].party_status.code == "chinh-thuc")
-        ensure_accounts(password=password, block=block.org, cell=cell.org, secretary=secretary, member=member,
-                        cat=cat)
+        positions, theory = plan_positions(rng, province, people, cat, exclude=set(in_cell))
+        write_people(rng, people, province, cat, today, taken, theory)
+        write_positions(positions, people, cat)
+        secretary = next(p.person for p in positions if p.unit is cell and p.role == "bi-thu")
+        holders = {p.person for p in positions}
+        member = next(i for i in in_cell if i not in holders and people.official_on[i] is not None)
+        demo_people = Person.objects.in_bulk([people.pks[secretary], people.pks[member]])
+        ensure_accounts(password=password, block=block.org, cell=cell.org, secretary=demo_people[people.pks[secretary]],
+                        member=demo_people[people.pks[member]], cat=cat)
     refresh_statistics()
-    return SeedResult(created=True, units=len(plans), people=len(people.people),
-                      status_changes=sum(len(h) for h in people.history), positions=len(positions))
+    return SeedResult(created=True, units=len(plans), people=len(people.pks), status_changes=people.status_changes,
+                      positions=len(positions))
 
 
 SEEDED_TABLES = ["portal_organization", "portal_organizationperiod", "portal_organizationchange", "portal_person",

@@ -15,16 +15,17 @@ sessions area's rule: a party status that expects them at meetings, and admitted
 before the session's day.
 """
 
+import array
 import contextlib
 import datetime
 import random
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -130,6 +131,10 @@ REASONS = ["Đi công tác", "Ốm, có đơn xin phép", "Việc gia đình", "
            "Con nhỏ ốm", "Tham gia tập huấn của ngành", "Đưa người nhà đi khám bệnh", "Trực sẵn sàng chiến đấu",
            "Đi họp tại tỉnh"]
 ATTENDANCE_BATCH = 400_000  # expected rows per INSERT … SELECT, keeping each statement's trigger queue modest
+# Rows drawn, written and forgotten at a time, so memory stays the same whatever the province's size.
+SESSION_CHUNK = 20_000
+COMMITMENT_CHUNK = 20_000
+MEMBERS_PAGE = 20_000
 
 THEMATIC_TOPICS = [
     "Nêu gương của cán bộ, đảng viên trong học tập và làm theo Bác",
@@ -302,18 +307,21 @@ def seed_study(province: Organization, today: datetime.date, rng: random.Random)
     documents = _documents(province, themes)
     campaigns = _campaigns(province, today, documents, themes, users.get("tuyengiao"))
     cells = _cells(province)
-    members = _members(province)
     demo_cell, bithu, dangvien = _demo_people(users)
+    # The demo cell's other members, in id order, for the states and absences it shows.
+    others = [m.id for m in _members(province, organization_id=demo_cell) if m.id not in (bithu, dangvien)] \
+        if demo_cell else []
     with _bulk_load("resolutions_studysession", events=SESSION_EVENTS):
         sessions = _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu)
     with _bulk_load("resolutions_attendance", events=ATTENDANCE_EVENTS):
-        attendance = _attendance(rng, sessions, members, demo_cell, bithu, dangvien)
+        attendance = _attendance(rng, sessions, _expected_per_cell(province), others, bithu)
     with _bulk_load("resolutions_commitment", events=COMMITMENT_EVENTS):
-        commitments = _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, users.get("bithu"))
+        commitments = _commitments(rng, _members(province), today, themes, demo_cell, bithu, dangvien, others,
+                                   users.get("bithu"))
     summary = _("Dữ liệu học tập: %(themes)s chuyên đề, %(documents)s văn bản, %(campaigns)s đợt học tập, "
                 "%(sessions)s buổi sinh hoạt, %(attendance)s lượt điểm danh, %(commitments)s bản cam kết.") % {
         "themes": len(themes), "documents": len(documents), "campaigns": len(campaigns),
-        "sessions": number_format(len(sessions), force_grouping=True),
+        "sessions": number_format(len(sessions.ids), force_grouping=True),
         "attendance": number_format(attendance, force_grouping=True),
         "commitments": number_format(commitments, force_grouping=True)}
     return StepResult(summary=summary, tables=[
@@ -376,11 +384,28 @@ def _cells(province: Organization) -> list[Cell]:
     return list(cells.values())
 
 
-def _members(province: Organization) -> list[Member]:
-    """People expected at meetings today (who write a commitment too), in id order."""
-    return [Member(*row) for row in Person.objects.filter(
-        organization__path__startswith=province.path, party_status__expected_at_meetings=True)
-        .order_by("id").values_list("id", "organization_id", "admitted_on", "user_id")]
+def _members(province: Organization, organization_id: int | None = None) -> Iterator[Member]:
+    """People expected at meetings today (who write a commitment too), in id order, read
+    MEMBERS_PAGE at a time; those of one unit with `organization_id`."""
+    people = Person.objects.filter(organization__path__startswith=province.path,
+                                   party_status__expected_at_meetings=True)
+    if organization_id is not None:
+        people = people.filter(organization_id=organization_id)
+    last = 0
+    while True:
+        page = [Member(*row) for row in people.filter(id__gt=last).order_by("id")
+                .values_list("id", "organization_id", "admitted_on", "user_id")[:MEMBERS_PAGE]]
+        yield from page
+        if len(page) < MEMBERS_PAGE:
+            return
+        last = page[-1].id
+
+
+def _expected_per_cell(province: Organization) -> dict[int, int]:
+    """How many people each unit expects at its meetings today."""
+    return dict(Person.objects.filter(organization__path__startswith=province.path,
+                                      party_status__expected_at_meetings=True)
+                .order_by().values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n"))
 
 
 def _demo_people(users) -> tuple[int | None, int | None, int | None]:
@@ -413,10 +438,47 @@ def _weekday(day: datetime.date, hamlet: bool) -> datetime.date:
     return day
 
 
-def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> list[SessionRow]:
+@dataclass
+class Sessions:
+    """The sessions written, as attendance needs them: ids and units, in the order written."""
+
+    ids: array.array = field(default_factory=lambda: array.array("q"))
+    organization_ids: array.array = field(default_factory=lambda: array.array("q"))
+    latest: datetime.date | None = None
+
+
+def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> Sessions:
+    """Every cell's sessions, written SESSION_CHUNK at a time as the cells are drawn."""
     first = datetime.date(today.year - 1, 1, 1)
     months = [(first.year + (m // 12), m % 12 + 1) for m in range(12 + today.month)]
     closed, current = campaigns["closed"], campaigns["current"]
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    bithu_user = Person.objects.filter(pk=bithu).values_list("user_id", flat=True).first()
+    written = Sessions()
+
+    def created(plan):
+        day = plan.held_on + datetime.timedelta(days=1)
+        return min(now, datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=tz))
+
+    def write(plans):
+        for plan, pk in zip(plans, next_ids("resolutions_studysession", len(plans)), strict=True):
+            plan.id = pk
+        copy_rows("resolutions_studysession",
+                  ["id", "organization_id", "kind", "held_on", "starts_at", "format", "place", "bridge_points",
+                   "presenter", "notes", "campaign_id", "created_by_id", "created_at", "updated_at"],
+                  ((p.id, p.organization_id, p.kind, p.held_on, p.starts_at, p.format, p.place, p.bridge_points,
+                    p.presenter, p.notes, p.campaign_id, bithu_user if p.organization_id == demo_cell else None,
+                    created(p), created(p)) for p in plans))
+        copy_rows("resolutions_studysession_documents", ["studysession_id", "document_id"],
+                  ((p.id, d) for p in plans for d in p.document_ids))
+        written.ids.extend(p.id for p in plans)
+        written.organization_ids.extend(p.organization_id for p in plans)
+        latest = max((p.held_on for p in plans), default=None)
+        if latest and (written.latest is None or latest > written.latest):
+            written.latest = latest
+        plans.clear()
+
     plans = []
     for index, cell in enumerate(cells):
         usual_day = rng.randint(3, 12)
@@ -465,25 +527,10 @@ def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> list
             add(Kind.STUDY, current.starts_on + datetime.timedelta(days=rng.randint(0, span)), deputy,
                 f"Học tập chuyên đề năm {today.year}; mỗi đảng viên đăng ký việc làm cụ thể.",
                 campaign=current, docs=[documents["kl01"]], online=rng.random() < 0.1)
-    for plan, pk in zip(plans, next_ids("resolutions_studysession", len(plans)), strict=True):
-        plan.id = pk
-    now = timezone.now()
-    tz = timezone.get_current_timezone()
-    bithu_user = Person.objects.filter(pk=bithu).values_list("user_id", flat=True).first()
-
-    def created(plan):
-        day = plan.held_on + datetime.timedelta(days=1)
-        return min(now, datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=tz))
-
-    copy_rows("resolutions_studysession",
-          ["id", "organization_id", "kind", "held_on", "starts_at", "format", "place", "bridge_points", "presenter",
-           "notes", "campaign_id", "created_by_id", "created_at", "updated_at"],
-          ((p.id, p.organization_id, p.kind, p.held_on, p.starts_at, p.format, p.place, p.bridge_points, p.presenter,
-            p.notes, p.campaign_id, bithu_user if p.organization_id == demo_cell else None, created(p), created(p))
-           for p in plans))
-    copy_rows("resolutions_studysession_documents", ["studysession_id", "document_id"],
-          ((p.id, d) for p in plans for d in p.document_ids))
-    return plans
+        if len(plans) >= SESSION_CHUNK:
+            write(plans)
+    write(plans)
+    return written
 
 
 # One row per (session, expected person); draws are uniform numbers in [0, 1) hashed from
@@ -535,30 +582,29 @@ SELECT session_id, person_id, status,
 """
 
 
-def _attendance(rng, sessions, members, demo_cell, bithu, dangvien) -> int:
-    """Insert the attendance of `sessions` in batches of about ATTENDANCE_BATCH rows; the count."""
+def _attendance(rng, sessions: Sessions, by_cell: dict[int, int], others: list[int], bithu) -> int:
+    """Insert the attendance of `sessions` in batches of about ATTENDANCE_BATCH rows; the
+    count. `by_cell`: the people each unit expects; `others`: the demo cell's members but
+    its two accounts."""
     seed = rng.getrandbits(40)
-    by_cell = defaultdict(int)
-    for member in members:
-        by_cell[member.organization_id] += 1
     # The demo secretary's cell has one member who is often away, so his "remind" list is not empty.
-    chronic = [m.id for m in members if m.organization_id == demo_cell and m.id not in (bithu, dangvien)][:1]
+    chronic = others[:1]
     params = {
         "tz": settings.TIME_ZONE, "seed": seed, "always": bithu or 0, "chronic": chronic,
         "chronic_share": CHRONIC_SHARE, "chronic_present": CHRONIC_PRESENT,
         "chronic_excused": CHRONIC_EXCUSED, "low": PRESENT_SHARE[0],
         "spread": PRESENT_SHARE[1] - PRESENT_SHARE[0], "excused_share": EXCUSED_OF_ABSENT,
-        "qr_from": datetime.date(max(s.held_on for s in sessions).year, 1, 1) if sessions else datetime.date.min,
+        "qr_from": datetime.date(sessions.latest.year, 1, 1) if sessions.latest else datetime.date.min,
         "qr_share": QR_OF_PRESENT, "apology_share": APOLOGY_OF_EXCUSED, "reasons": REASONS,
         "reason_count": len(REASONS),
     }
     total = 0
     batch, size = [], 0
     with connection.cursor() as cursor:
-        for session in [*sessions, None]:
+        for session, organization in [*zip(sessions.ids, sessions.organization_ids, strict=True), (None, None)]:
             if session is not None:
-                batch.append(session.id)
-                size += by_cell[session.organization_id]
+                batch.append(session)
+                size += by_cell.get(organization, 0)
             if batch and (session is None or size >= ATTENDANCE_BATCH):
                 cursor.execute(_ATTENDANCE_SQL, {**params, "sessions": batch})
                 total += cursor.rowcount
@@ -566,9 +612,10 @@ def _attendance(rng, sessions, members, demo_cell, bithu, dangvien) -> int:
     return total
 
 
-def _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, bithu_user) -> int:
+def _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, others, bithu_user) -> int:
     """Last year's, accepted and rated for the most part; this year's in every state, the
-    demo member's returned to him with a comment."""
+    demo member's returned to him with a comment. Written COMMITMENT_CHUNK at a time as
+    `members` (in id order) are drawn; the count."""
     ratings = {r.code: r.pk for r in RatingLevel.objects.all()}
     codes, weights = zip(*RATINGS, strict=True)
     states, state_weights = zip(*THIS_YEAR, strict=True)
@@ -577,7 +624,6 @@ def _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, bithu_
     last, this = today.year - 1, today.year
     # The demo cell shows every state: its first members (after the two accounts) get one each.
     forced = {}
-    others = [m.id for m in members if m.organization_id == demo_cell and m.id not in (bithu, dangvien)]
     for person_id, status in zip(others, [Commitment.Status.SUBMITTED, Commitment.Status.DRAFT, None,
                                           Commitment.Status.ACCEPTED], strict=False):
         forced[person_id] = status
@@ -595,8 +641,22 @@ def _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, bithu_
     def sections():
         return [rng.choice(SECTIONS[name]) for name in SECTIONS]
 
-    rows = []
+    rows, written = [], 0
+
+    def write():
+        nonlocal written
+        ids = next_ids("resolutions_commitment", len(rows))
+        copy_rows("resolutions_commitment",
+                  ["id", "person_id", "year", "theme_id", *SECTIONS, "status", "submitted_at", "review_comment",
+                   "reviewed_by_id", "reviewed_at", "self_assessment", "self_rating_id", "rating_id", "rated_by_id",
+                   "rated_at", "created_at", "updated_at"],
+                  ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+        written += len(rows)
+        rows.clear()
+
     for member in members:
+        if len(rows) >= COMMITMENT_CHUNK:
+            write()
         reviewer = bithu_user.pk if bithu_user and member.organization_id == demo_cell and member.id != bithu \
             else None
         if member.admitted_on is None or member.admitted_on <= datetime.date(last, 6, 30):
@@ -636,10 +696,5 @@ def _commitments(rng, members, today, themes, demo_cell, bithu, dangvien, bithu_
             reviewed_by, reviewed_at = reviewer, reviewed
         rows.append((member.id, this, themes["this"].pk, *body, status, min(now, submitted), comment, reviewed_by,
                      reviewed_at, "", None, None, None, None, started, reviewed_at or min(now, submitted)))
-    ids = next_ids("resolutions_commitment", len(rows))
-    copy_rows("resolutions_commitment",
-          ["id", "person_id", "year", "theme_id", *SECTIONS, "status", "submitted_at", "review_comment",
-           "reviewed_by_id", "reviewed_at", "self_assessment", "self_rating_id", "rating_id", "rated_by_id",
-           "rated_at", "created_at", "updated_at"],
-          ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
-    return len(rows)
+    write()
+    return written
