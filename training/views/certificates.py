@@ -2,6 +2,7 @@
 certificate with its PDF and revocation, issuing a class's certificates (a job), and the
 public verification page (anyone, rate-limited per IP, only the five public facts)."""
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -130,10 +131,11 @@ def _rate() -> tuple[int, int]:
 
 
 def _over_limit(request) -> bool:
-    """A counter per IP and window in the shared cache (Redis): every web process counts together."""
+    """A counter per IP and window in the shared cache (Redis): every web process counts together.
+    The IP is read as the login lockout reads it (django-axes: AXES_PROXY_COUNT proxies trusted)."""
     limit, seconds = _rate()
     window = int(timezone.now().timestamp()) // seconds
-    key = f"certificate-verify:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    key = f"certificate-verify:{get_client_ip_address(request) or ''}:{window}"
     cache.add(key, 0, timeout=seconds + 1)
     try:
         return cache.incr(key) > limit
