@@ -158,7 +158,7 @@ def plan_create(request):
     initial = {"organization": request.GET["org"]} if request.GET.get("org") else {}
     form = PlanForm(request.POST or None, user=user, initial=initial)
     if not form.fields["organization"].queryset.exists():
-        raise PermissionDenied(_("Chỉ cán bộ đào tạo của một đơn vị mới lập được kế hoạch đào tạo, bồi dưỡng."))
+        return forbidden(request, _("Chỉ cán bộ đào tạo của một đơn vị mới lập được kế hoạch đào tạo, bồi dưỡng."))
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.create_plan(by=user, **form.cleaned_data)
@@ -200,8 +200,8 @@ def plan_edit(request, pk):
     user = request.user
     plan = selectors.plan_by_id(user, pk)
     if not may(user, Action.TRAIN, plan.organization):
-        raise PermissionDenied(_("Chỉ cán bộ đào tạo của “%(unit)s” hoặc cấp trên mới được sửa kế hoạch này.")
-                               % {"unit": plan.organization.name})
+        return forbidden(request, _("Chỉ cán bộ đào tạo của “%(unit)s” hoặc cấp trên mới được sửa kế hoạch này.")
+                         % {"unit": plan.organization.name}, plan)
     if plan.status not in services.EDITABLE:
         messages.warning(request, _("Kế hoạch đã được phê duyệt nên không sửa được nữa; dùng “Điều chỉnh” để lập "
                                     "bản điều chỉnh.") if plan.status in (Status.APPROVED, Status.SUPERSEDED)
@@ -236,62 +236,56 @@ def plan_edit(request, pk):
     }, status=400 if request.method == "POST" else 200)
 
 
-def _act(request, pk, action):
+def forbidden(request, message: str, plan: TrainingPlan | None = None):
+    """Seen but not allowed: say why (a plan outside the reach is a 404 before this)."""
+    return render(request, "training/plans/forbidden.html", {"message": message, "plan": plan}, status=403)
+
+
+def _act(request, pk, action, done_message: str, done_url=None):
+    """A button of the detail page: the service decides; a refusal of the person is a 403
+    saying why, a refusal of the state or the input goes back to the plan with the message."""
     plan = selectors.plan_by_id(request.user, pk)
     try:
-        action(plan)
+        result = action(plan)
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Bạn không có quyền làm việc này."))
+        return forbidden(request, str(exc), plan)
     except ValidationError as exc:
         for text in exc.messages:
             messages.error(request, text)
-    else:
-        return plan, True
-    return plan, False
+        return redirect("training_plan_detail", pk=plan.pk)
+    messages.success(request, done_message)
+    return redirect(done_url(result) if done_url else reverse("training_plan_detail", args=[plan.pk]))
 
 
 @login_required
 @require_POST
 def plan_submit(request, pk):
-    plan, done = _act(request, pk, lambda plan: services.submit_plan(plan, by=request.user))
-    if done:
-        messages.success(request, _("Đã trình kế hoạch lên cấp ủy cấp trên."))
-    return redirect("training_plan_detail", pk=plan.pk)
+    return _act(request, pk, lambda plan: services.submit_plan(plan, by=request.user),
+                _("Đã trình kế hoạch lên cấp ủy cấp trên."))
 
 
 @login_required
 @require_POST
 def plan_approve(request, pk):
     comment = request.POST.get("comment", "")
-    plan, done = _act(request, pk, lambda plan: services.approve_plan(plan, by=request.user, comment=comment))
-    if done:
-        messages.success(request, _("Đã phê duyệt kế hoạch."))
-    return redirect("training_plan_detail", pk=plan.pk)
+    return _act(request, pk, lambda plan: services.approve_plan(plan, by=request.user, comment=comment),
+                _("Đã phê duyệt kế hoạch."))
 
 
 @login_required
 @require_POST
 def plan_return(request, pk):
     comment = request.POST.get("comment", "")
-    plan, done = _act(request, pk, lambda plan: services.return_plan(plan, by=request.user, comment=comment))
-    if done:
-        messages.success(request, _("Đã trả lại kế hoạch cho đơn vị."))
-    return redirect("training_plan_detail", pk=plan.pk)
+    return _act(request, pk, lambda plan: services.return_plan(plan, by=request.user, comment=comment),
+                _("Đã trả lại kế hoạch cho đơn vị."))
 
 
 @login_required
 @require_POST
 def plan_amend(request, pk):
-    result = {}
-
-    def amend(plan):
-        result["amendment"] = services.amend_plan(plan, by=request.user)
-
-    plan, done = _act(request, pk, amend)
-    if done:
-        messages.success(request, _("Đã lập bản điều chỉnh. Sửa các dòng rồi trình duyệt lại."))
-        return redirect("training_plan_edit", pk=result["amendment"].pk)
-    return redirect("training_plan_detail", pk=plan.pk)
+    return _act(request, pk, lambda plan: services.amend_plan(plan, by=request.user),
+                _("Đã lập bản điều chỉnh. Sửa các dòng rồi trình duyệt lại."),
+                done_url=lambda amendment: reverse("training_plan_edit", args=[amendment.pk]))
 
 
 urlpatterns = [
