@@ -1,5 +1,6 @@
 """seed_demo: the demo province, its accounts and their reach, and data that agree with themselves."""
 
+import csv
 import datetime
 import io
 import random
@@ -7,11 +8,11 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import demo, tree
+from portal import bulk, demo, tree
 from portal.access import restrict
 from portal.models import (
     Grant,
@@ -295,3 +296,85 @@ def test_place_names_are_distinct_whatever_the_count():
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_output_does_not_depend_on_the_chunks(db, settings, monkeypatch):
+    """People, their history and positions, sessions and commitments are drawn and written a
+    chunk at a time; the province is the same whatever the chunks' size (the people are drawn
+    twice: once for the positions, again to be written with their ids)."""
+    from resolutions import demo as study_demo
+    from resolutions.models import Attendance, Commitment, StudySession
+
+    settings.DEMO_DATA_STEPS = ["resolutions.demo.seed_study"]
+    today = datetime.date(2026, 11, 25)
+
+    def snapshot():
+        return {
+            "people": list(Person.objects.order_by("id").values_list(
+                "full_name", "birth_date", "gender", "party_card_number", "party_status__code", "party_status_since",
+                "admitted_on", "official_on", "theory_level__code", "education", "job_title", "organization__code",
+                "ethnicity__code", "user__username")),
+            "history": list(PartyStatusChange.objects.order_by("id").values_list(
+                "person__party_card_number", "person__full_name", "status__code", "effective_on")),
+            "positions": list(Position.objects.order_by("id").values_list(
+                "person__full_name", "person__birth_date", "organization__code", "role__code", "started_on")),
+            "sessions": list(StudySession.objects.order_by("id").values_list(
+                "organization__code", "kind", "held_on", "starts_at", "place", "presenter", "notes", "campaign__title",
+                "created_by__username", "documents__number_symbol")),
+            "commitments": list(Commitment.objects.order_by("id").values_list(
+                "person__full_name", "person__birth_date", "year", "status", "submitted_at", "reviewed_by__username",
+                "rating__code", "concrete_deed", "review_comment")),
+            "attendance": list(Attendance.objects.order_by("session_id", "person_id").values_list(
+                "session_id", "person_id", "status", "reason", "method", "checked_in_at")),
+        }
+
+    with connection.cursor() as cursor:  # both runs take the same ids (units are listed by path)
+        cursor.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
+                       "FROM pg_sequences WHERE schemaname = 'public'")
+        sequences = cursor.fetchall()
+
+    def seeded_once():
+        with transaction.atomic():
+            demo.seed_province(members=300, today=today)
+            demo.seed_further_steps(today=today)
+            taken = snapshot()
+            leaders = Position.objects.filter(role__code="bi-thu", organization__level__is_cell=False)
+            assert leaders.count() > 5
+            for leader in leaders.select_related("person__theory_level", "organization__level"):
+                assert leader.person.theory_level.code == demo.LEADER_THEORY[leader.organization.level.code]
+            transaction.set_rollback(True)
+        with connection.cursor() as cursor:
+            for sequence, last in sequences:
+                cursor.execute("SELECT setval(%s, %s, %s)", [sequence, last or 1, last is not None])
+        return taken
+
+    whole = seeded_once()
+    monkeypatch.setattr(demo, "PEOPLE_CHUNK", 70)
+    monkeypatch.setattr(study_demo, "SESSION_CHUNK", 50)
+    monkeypatch.setattr(study_demo, "COMMITMENT_CHUNK", 60)
+    monkeypatch.setattr(study_demo, "MEMBERS_PAGE", 40)
+    chunked = seeded_once()
+    assert len(whole["people"]) == 300 and len(whole["sessions"]) > 50 and len(whole["commitments"]) > 60
+    for key in whole:
+        assert chunked[key] == whole[key], key
+
+
+def test_copy_formats_rows_as_it_reads():
+    """COPY reads CSV from the rows a piece at a time: the rows are drawn as it goes, never
+    all held at once, and the pieces make the same CSV as the rows written in one go."""
+    drawn = []
+
+    def rows():
+        for i in range(3000):
+            drawn.append(i)
+            yield i, 'Nguyễn Thị "Ánh", Chi bộ 1', None, datetime.date(2025, 1, 2)
+
+    stream = bulk._CsvStream(rows())
+    first = stream.read(1000)
+    assert len(first) == 1000 and len(drawn) < 50
+    pieces = [first, *iter(lambda: stream.read(1000), "")]
+    assert all(len(piece) == 1000 for piece in pieces[:-1])
+    whole = io.StringIO()
+    csv.writer(whole, lineterminator="\n").writerows(
+        (i, 'Nguyễn Thị "Ánh", Chi bộ 1', r"\N", datetime.date(2025, 1, 2)) for i in range(3000))
+    assert "".join(pieces) == whole.getvalue()
