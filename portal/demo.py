@@ -4,9 +4,12 @@ The generator is a chain of plain functions, one per kind of data (`plan_tree`,
 `plan_people`, `plan_positions`, `ensure_accounts`…), each taking the random generator
 and what the previous ones made; the domain apps add sessions, classes and commitments
 as further steps (settings.DEMO_DATA_STEPS, run by `seed_further_steps`). Everything is
-planned in memory first and written in bulk: `create_units` writes exactly the rows that
-`portal.tree.create_organization` writes, and people and their status history go in by
-COPY (`portal.bulk`; the row-history triggers still record every row).
+written in bulk: `create_units` writes exactly the rows that `portal.tree.create_organization`
+writes, and people and their status history go in by COPY (`portal.bulk`; the row-history
+triggers still record every row), a chunk at a time. Time and memory grow with the number of
+members asked for, no faster: people are drawn once to choose the positions (keeping a date
+and an index each) and drawn again from the same generator state to be written, PEOPLE_CHUNK
+at a time, so a million members never sit in memory as a million Person instances.
 
 The tree is the one after the 2025 reform: no district level, đảng bộ xã/phường
 directly under the Tỉnh ủy beside the blocks of provincial agencies, the army and the

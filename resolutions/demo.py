@@ -7,7 +7,8 @@ sessions with attendance, and everyone's commitments.
 `seed_demo` calls `seed_study` through settings.DEMO_DATA_STEPS (portal imports no domain
 app). The data are Vietnamese whatever the command's language (only its summary line is
 translated). Everything is planned in Python with the generator it is given and written
-in bulk (`_bulk_load`): ids are taken from the sequences first, rows go in with COPY, and
+in bulk (`_bulk_load`), a chunk at a time so memory does not grow with the province: ids
+are taken from the sequences first, rows go in with COPY, members are read by pages, and
 attendance (about 1.7 million rows a year at 100,000 members) is one INSERT … SELECT per
 batch of sessions whose draws are hashes of (session, person) seeded from the generator.
 Every row still gets its row history. Only expected people get an attendance row, by the
