@@ -387,19 +387,14 @@ def _cells(province: Organization) -> list[Cell]:
 
 def _members(province: Organization, organization_id: int | None = None) -> Iterator[Member]:
     """People expected at meetings today (who write a commitment too), in id order, read
-    MEMBERS_PAGE at a time; those of one unit with `organization_id`."""
+    MEMBERS_PAGE at a time from one server-side cursor; those of one unit with `organization_id`."""
     people = Person.objects.filter(organization__path__startswith=province.path,
                                    party_status__expected_at_meetings=True)
     if organization_id is not None:
         people = people.filter(organization_id=organization_id)
-    last = 0
-    while True:
-        page = [Member(*row) for row in people.filter(id__gt=last).order_by("id")
-                .values_list("id", "organization_id", "admitted_on", "user_id")[:MEMBERS_PAGE]]
-        yield from page
-        if len(page) < MEMBERS_PAGE:
-            return
-        last = page[-1].id
+    for row in people.order_by("id").values_list("id", "organization_id", "admitted_on", "user_id") \
+            .iterator(chunk_size=MEMBERS_PAGE):
+        yield Member(*row)
 
 
 def _expected_per_cell(province: Organization) -> dict[int, int]:
