@@ -15,8 +15,11 @@ class TrainingConfig(AppConfig):
         access.register(models.TrainingPlan, org_field="organization")
         access.register(models.PlanLine, org_field="plan__organization")
         access.register(models.Lecturer, org_field="organization", person_field="person")
-        access.register(models.TrainingClass, org_field="organizer")
-        access.register(models.Lesson, org_field="training_class__organizer")
+        # A class is seen from its organizer's reach, and by the units below the organizer
+        # (those that nominate learners to it), as a document addressed to them.
+        access.register(models.TrainingClass, org_field="organizer", addressed_field="organizer")
+        access.register(models.Lesson, org_field="training_class__organizer",
+                        addressed_field="training_class__organizer")
         # An enrolment is seen from the organizer's reach and from the learner's unit's reach.
         access.register(models.Enrollment, org_field=("training_class__organizer", "learner_organization"),
                         person_field="person")
