@@ -96,8 +96,10 @@ def test_session_time_is_documented_and_answered_as_a_time_with_offset(schema, p
 
 def test_root_lists_every_list_endpoint_of_every_app(province):
     body = client_for(province["users"]["dangvien"]).get("/api/v1/").json()
+    training = {"training-plans", "training-classes", "enrollments", "training-targets",
+                "certificates", "lecturers"}
     assert set(body) == {"organizations", "people", "positions", "jobs", "study-sessions", "documents", "themes",
-                         "study-campaigns", "commitments", "token", "schema", "docs"}
+                         "study-campaigns", "commitments", "token", "schema", "docs"} | training
     assert body["commitments"] == "http://testserver/api/v1/commitments/"
 
 

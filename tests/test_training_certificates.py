@@ -24,10 +24,6 @@ STARTS = datetime.date(2026, 3, 2)
 @pytest.fixture(autouse=True)
 def files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
-    settings.PRIVATE_FILES_ROOT = tmp_path / "files" / "private"
-    settings.STORAGES = {**settings.STORAGES, "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "files" / "private")}}}
     settings.PORTAL_BASE_URL = "https://cong.example.vn"
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.files import private_storage
-from portal.jobs.registry import label_of
+from portal.jobs.registry import label_of, result_link_of
 
 
 class Job(models.Model):
@@ -77,6 +77,10 @@ class Job(models.Model):
     @property
     def kind_label(self) -> str:
         return label_of(self.kind)
+
+    @property
+    def result_link(self) -> tuple[str, str] | None:
+        return result_link_of(self.kind, self.params)
 
 
 def job_file_path(instance, filename):

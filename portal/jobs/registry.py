@@ -21,6 +21,9 @@ class JobKind:
     run: Callable[[Any], None]  # run(job_run): the work; see portal.jobs.services.JobRun
     # params -> what this job is about, shown under its kind in lists ("35-NQ/TW · PDF")
     describe: Callable[[dict], str] | None = None
+    # params -> (label, URL) of what a job that writes rows rather than files made, linked
+    # on its page once it has succeeded ("Xem giấy chứng nhận của lớp", "/training/…")
+    result_link: Callable[[dict], tuple[str, str]] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -39,6 +42,11 @@ def get_kind(code: str) -> JobKind:
 
 def all_kinds() -> list[JobKind]:
     return list(_KINDS.values())
+
+
+def result_link_of(code: str, params: dict) -> tuple[str, str] | None:
+    kind = _KINDS.get(code)
+    return kind.result_link(params) if kind and kind.result_link else None
 
 
 def label_of(code: str) -> str:

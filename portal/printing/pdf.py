@@ -23,6 +23,7 @@ from .typeface import BOLD, REGULAR, face, register_fonts, text_width
 
 TEXT_WIDTH = layout.TEXT_WIDTH_MM * mm
 RULE_WIDTH = 0.75
+MASK = 2  # of a QR code (see _Qr)
 
 
 def render_pdf(document: Document, stream_or_path) -> None:
@@ -96,7 +97,9 @@ class _Qr(Flowable):
 
     def __init__(self, data: str, size: float):
         super().__init__()
-        self.matrix = segno.make(data, error="m").matrix
+        # A fixed mask: every reader decodes any of the eight, and searching for the best one
+        # costs more than the rest of a one-page document (a batch of certificates prints many).
+        self.matrix = segno.make(data, error="m", mask=MASK, micro=False).matrix
         self.size = size
 
     def wrap(self, available_width, available_height):
@@ -110,9 +113,17 @@ class _Qr(Flowable):
         left = (self.width - self.size) / 2
         path = self.canv.beginPath()
         for y, row in enumerate(self.matrix):
-            for x, dark in enumerate(row):
-                if dark:
-                    path.rect(left + (x + border) * module, self.size - (y + border + 1) * module, module, module)
+            x = 0
+            while x < len(row):  # one rectangle per run of dark modules
+                if not row[x]:
+                    x += 1
+                    continue
+                run = x
+                while run < len(row) and row[run]:
+                    run += 1
+                path.rect(left + (x + border) * module, self.size - (y + border + 1) * module,
+                          (run - x) * module, module)
+                x = run
         self.canv.saveState()
         self.canv.setFillColor("black")
         self.canv.drawPath(path, stroke=0, fill=1)

@@ -275,5 +275,9 @@ def run_issuing(run) -> None:
     run.progress(99, _("Đã cấp %(n)d giấy chứng nhận mới.") % {"n": issued})
 
 
+def result_link(params: dict) -> tuple[str, str]:
+    return _("Xem giấy chứng nhận của lớp"), f"{reverse('training_certificate_list')}?class={params['class']}"
+
+
 ISSUE_CERTIFICATES = JobKind(code=KIND, label=gettext_lazy("Cấp giấy chứng nhận của lớp"), action=Action.TRAIN,
-                             organization=_organizer, run=run_issuing, describe=describe)
+                             organization=_organizer, run=run_issuing, describe=describe, result_link=result_link)
