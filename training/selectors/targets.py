@@ -5,7 +5,7 @@ computed once for the whole page whatever the number of targets and children."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from portal.access import Action, get_visible_or_404, reach_of, restrict, units_where
 from portal.models import Organization
@@ -34,9 +34,14 @@ SEED_TARGETS = {
 _TOTAL = object()  # "the whole subtree", as opposed to a child (whose key may be None: the unit itself)
 
 
+# Targets in the order of the indicators' list (seed 002's first), not by their codes.
+INDICATOR_ORDER = Case(*[When(indicator=value, then=Value(i)) for i, value in enumerate(TargetIndicator.values)],
+                       output_field=IntegerField())
+
+
 def targets_of(unit: Organization, year: int) -> QuerySet[TrainingTarget]:
     return (TrainingTarget.objects.filter(organization=unit, year=year).select_related("class_type")
-            .order_by("indicator", "class_type__sort_order"))
+            .order_by(INDICATOR_ORDER, "class_type__sort_order"))
 
 
 def targets_visible_to(user) -> QuerySet[TrainingTarget]:
@@ -50,7 +55,7 @@ def target_list(user, *, organization: Organization | None = None, year: int | N
         targets = targets.filter(organization=organization)
     if year:
         targets = targets.filter(year=year)
-    return targets.order_by("-year", "organization__path", "indicator", "class_type__sort_order")
+    return targets.order_by("-year", "organization__path", INDICATOR_ORDER, "class_type__sort_order")
 
 
 def target_by_id(user, pk) -> TrainingTarget:

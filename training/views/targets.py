@@ -4,6 +4,8 @@ subtree with the child units that lag, each figure linking to the rows behind it
 grassroots organisations that held no counted class. Thin: forms read, services decide,
 selectors read."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -75,6 +77,13 @@ class TargetRowForm(forms.Form):
 TargetFormSet = forms.formset_factory(TargetRowForm, extra=0, max_num=100, absolute_max=100)
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """100.00 shown as 100, 92.50 as 92.5."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def _initial_rows(targets) -> list[dict]:
     """The seed rows first (the unit's value when set, else the seed's, checked when the unit
     has set nothing yet), then the unit's own rows per class type, then blank ones."""
@@ -84,12 +93,13 @@ def _initial_rows(targets) -> list[dict]:
     for indicator, (value, upper) in selectors.SEED_TARGETS.items():
         target = existing.get((indicator, None))
         rows.append({"indicator": indicator, "enabled": fresh or target is not None,
-                     "value": target.value if target else value, "upper": target.upper if target else upper,
+                     "value": _plain(target.value if target else value),
+                     "upper": _plain(target.upper if target else upper),
                      "note": target.note if target else ""})
     for target in targets:
         if target.indicator in selectors.PER_TYPE:
             rows.append({"indicator": target.indicator, "enabled": True, "class_type": target.class_type_id,
-                         "value": target.value, "upper": target.upper, "note": target.note})
+                         "value": _plain(target.value), "upper": _plain(target.upper), "note": target.note})
     rows += [{"indicator": I.CLASSES_OF_TYPE, "enabled": False}] * EXTRA_OWN
     return rows
 
