@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal import home, selectors
+from portal import home, person_sections, selectors
 from portal.access import reach_of
 from portal.forms import PeopleFilterForm
 from portal.pagination import CachedCountPaginator
@@ -96,4 +96,5 @@ def person_detail(request, pk):
         "person": person,
         "can_see_unit": reach_of(request.user).covers_path(person.organization.path),
         **selectors.person_history(person),
+        "sections": person_sections.sections_for(request.user, person),
     })

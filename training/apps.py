@@ -42,3 +42,13 @@ class TrainingConfig(AppConfig):
             "certificate", field="pdf", inline=True, content_type=lambda _: "application/pdf",
             visible=lambda user: access.restrict(models.Certificate.objects.select_related("enrollment__person"), user),
             filename=certificates.pdf_filename)
+
+        from portal import home, navigation, person_sections
+        from portal.navigation import NavItem
+        from training import sections
+        from training.selectors.home import has_training_home
+
+        navigation.register(NavItem(_("Đào tạo"), "training_home", order=130, active=("training_*",),
+                                    visible=has_training_home))
+        home.register(*sections.CARDS)
+        person_sections.register(*sections.SECTIONS)

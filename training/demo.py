@@ -34,7 +34,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from portal.audit import PastEvent, bulk_load_history
-from portal.bulk import copy_rows, next_ids
+from portal.bulk import bulk_load, copy_rows, next_ids
 from portal.demo import StepResult
 from portal.models import Organization, PartyStatusChange, Person, Position, TheoryLevel
 from training.models import (
@@ -193,6 +193,16 @@ class Rule:
             return bool(learner.roles_on(day) & self.roles)
         return learner.status_on(day) is not None
 
+    def may_ever_admit(self, learner: Learner) -> bool:
+        """Whether the learner could be admitted on some day (a quick sieve before `admits`)."""
+        if self.raises_level and learner.theory is not None:
+            return False
+        if self.eligibility == ClassTypeRule.Eligibility.STATUS:
+            return learner.status in self.statuses or any(code in self.statuses for _day, code in learner.history)
+        if self.eligibility == ClassTypeRule.Eligibility.POSITION:
+            return any(role in self.roles for role, _start, _end in learner.roles)
+        return True
+
     @property
     def once(self) -> bool:
         """A programme for a status or a position is taken once; the others every year."""
@@ -315,14 +325,22 @@ def _class(rng, rules, code, organizer: Unit, starts_on, today, counter) -> Plan
         results=days[-1] + datetime.timedelta(days=rng.randint(3, 10)) <= today)
 
 
-def _fill(rng, planned: PlannedClass, taken: dict[str, set[int]]) -> None:
+def _candidates(cache: dict, unit: Unit, rule: Rule) -> list[Learner]:
+    """The people of the unit's subtree the rule could admit on some day, worked out once."""
+    key = (unit.id, id(rule))
+    if key not in cache:
+        cache[key] = [p for p in unit.people if rule.may_ever_admit(p)]
+    return cache[key]
+
+
+def _fill(rng, planned: PlannedClass, taken: dict[str, set[int]], candidates: dict) -> None:
     """Nominate eligible people of the organizer's subtree, by the rule on the first day."""
     rule, day = planned.rule, planned.starts_on
     people = planned.organizer.people
     low, high = CLASS_SIZE[planned.type_code]
     if rule.once:
         done = taken[planned.type_code]
-        pool = [p for p in people if p.id not in done and rule.admits(p, day)]
+        pool = [p for p in _candidates(candidates, planned.organizer, rule) if p.id not in done and rule.admits(p, day)]
         want = min(high, max(low, round(len(pool) * TAKE_SHARE[planned.type_code])), len(pool))
         chosen = rng.sample(pool, want)
         done.update(p.id for p in chosen)
@@ -333,7 +351,7 @@ def _fill(rng, planned: PlannedClass, taken: dict[str, set[int]]) -> None:
     planned.learners = sorted(chosen, key=lambda p: p.id)
 
 
-def _schedule(rng, rules, units, blocks, grassroots, today, years) -> tuple[list[PlannedClass], dict]:
+def _schedule(rng, rules, blocks, grassroots, today, years, candidates) -> tuple[list[PlannedClass], dict]:
     """Every class of the period, in order of start; the plans' states by (unit id, year)."""
     counter = defaultdict(int)
     classes: list[PlannedClass] = []
@@ -346,7 +364,7 @@ def _schedule(rng, rules, units, blocks, grassroots, today, years) -> tuple[list
             plan_state[(block.id, year)] = Plan.APPROVED
             for code, count in BLOCK_YEAR:
                 if (rule := rule_on(rules, code, first)) and rule.once:  # as many as the people waiting need
-                    waiting = sum(1 for p in block.people if rule.admits(p, last))
+                    waiting = sum(1 for p in _candidates(candidates, block, rule) if rule.admits(p, last))
                     count = max(1, min(count * 2, round(waiting * TAKE_SHARE[code] / CLASS_SIZE[code][1])))
                 for start in _starts(rng, count, first, last):
                     planned = _class(rng, rules, code, block, start, today, counter)
@@ -575,10 +593,10 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
     order = dict(Organization.objects.filter(parent=province).values_list("id", "sort_order"))
     blocks.sort(key=lambda u: (order[u.id], u.id))
     grassroots = [u for u in units.values() if u.level == "dang-bo-co-so"]
-    classes, plan_state = _schedule(rng, rules, units, blocks, grassroots, today, years)
-    taken = defaultdict(set)
+    taken, candidates = defaultdict(set), {}
+    classes, plan_state = _schedule(rng, rules, blocks, grassroots, today, years, candidates)
     for c in sorted(classes, key=lambda c: not c.demo):  # the demo block's work of today gets its learners first
-        _fill(rng, c, taken)
+        _fill(rng, c, taken, candidates)
     classes = [c for c in classes if c.learners]
     for c in classes:
         c.plan_line = None
@@ -619,30 +637,25 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
         for number, title, day, periods, lecturer in c.lessons:
             lesson_rows.append(Lesson(training_class_id=row.pk, number=number, title=title, held_on=day,
                                       periods=periods, lecturer_id=lecturer.pk if lecturer else None))
-    with bulk_load_history("training_lesson"):
+    with bulk_load("training_lesson"):
         _copy(lesson_rows)
 
-    enrollments, attendance, certificates, passed_basic = _learning(rng, classes, class_rows, lesson_rows, daotao,
-                                                                   blocks[0], today)
-    registers = _number(rng, certificates, daotao, blocks[0])
-    with bulk_load_history("training_enrollment", events=[
+    learning = _learning(rng, classes, class_rows, lesson_rows, daotao, blocks[0], today)
+    registers = _number(learning.certificates)
+    with bulk_load("training_enrollment", events=[
             PastEvent("I", changed_at="t.nominated_at", actor="t.nominated_by_id")]):
-        _copy(enrollments)
-    for mark in attendance:
-        mark.enrollment_id = mark.enrollment.pk
-    with bulk_load_history("training_lessonattendance", events=[PastEvent("I", changed_at="t.updated_at")]):
-        _copy(attendance)
-    for certificate in certificates:
-        certificate.enrollment_id = certificate.enrollment.pk
-    with bulk_load_history("training_certificate", events=[
+        copy_rows("training_enrollment", ENROLLMENT_COLUMNS, learning.enrollments)
+    with bulk_load("training_lessonattendance", events=[PastEvent("I", changed_at="t.updated_at")]):
+        copy_rows("training_lessonattendance", ATTENDANCE_COLUMNS, learning.attendance)
+    with bulk_load("training_certificate", events=[
             PastEvent("I", changed_at="t.created_at", actor="t.issued_by_id")]):
-        _copy(certificates)
+        _copy(learning.certificates)
     CertificateRegister.objects.bulk_create(
         [CertificateRegister(organizer_id=org, year=year, last_number=n) for (org, year), n in sorted(registers.items())])
     externals = _external_results(rng, learners, today, years)
     with bulk_load_history("training_externalresult", events=[PastEvent("I", changed_at="t.created_at")]):
         _copy(externals)
-    _raise_theory_levels(passed_basic, externals)
+    _raise_theory_levels(learning.passed, externals)
     targets = _targets(province, blocks, years)
     with bulk_load_history("training_trainingtarget", events=CREATED):
         _copy(targets)
@@ -653,9 +666,9 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
                 "chứng nhận, %(lecturers)s giảng viên, trong %(seconds)s giây.") % {
         "plans": number_format(len(plans), force_grouping=True),
         "classes": number_format(len(classes), force_grouping=True), "outside": outside,
-        "enrollments": number_format(len(enrollments), force_grouping=True),
-        "attendance": number_format(len(attendance), force_grouping=True),
-        "certificates": number_format(len(certificates), force_grouping=True),
+        "enrollments": number_format(len(learning.enrollments), force_grouping=True),
+        "attendance": number_format(len(learning.attendance), force_grouping=True),
+        "certificates": number_format(len(learning.certificates), force_grouping=True),
         "lecturers": number_format(sum(len(g) for g in lecturers.values()), force_grouping=True),
         "seconds": number_format(time.monotonic() - started, 1)}
     return StepResult(summary=summary, tables=[
@@ -666,74 +679,93 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
 
 def _code(rng) -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(rng.choice(alphabet) for _ in range(16))
+    return "".join(rng.choices(alphabet, k=16))
 
 
-def _learning(rng, classes, class_rows, lesson_rows, daotao, demo_block, today):
+@dataclass
+class Learning:
+    """What the classes' learners did: rows for COPY (enrolments and lesson attendance are
+    the bulk of the step, so they are plain tuples, not model instances)."""
+
+    enrollments: list[tuple] = field(default_factory=list)  # in ENROLLMENT_COLUMNS order
+    attendance: list[tuple] = field(default_factory=list)  # in ATTENDANCE_COLUMNS order
+    certificates: list[Certificate] = field(default_factory=list)
+    passed: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # class type id -> people
+
+
+ENROLLMENT_COLUMNS = ["id", "training_class_id", "person_id", "learner_organization_id", "nominated_by_id",
+                      "nominated_at", "score", "result", "result_recorded_by_id", "result_recorded_at", "updated_at"]
+ATTENDANCE_COLUMNS = ["lesson_id", "enrollment_id", "status", "reason", "updated_at"]
+
+
+def _learning(rng, classes, class_rows, lesson_rows, daotao, demo_block, today) -> Learning:
     """Enrolments, lesson attendance for the lessons held, results of the classes whose
     results are in, and the certificates of their passed learners (numbers come later)."""
     lessons_of = defaultdict(list)
     for lesson in lesson_rows:
         lessons_of[lesson.training_class_id].append(lesson)
-    marks, weights = zip(*MARKS, strict=True)
+    (present, present_w), (excused, excused_w), (absent, _w) = MARKS
+    present_below, excused_below = present_w / 100, (present_w + excused_w) / 100
     now = timezone.now()
-    enrollments, attendance, certificates, passed_basic = [], [], [], defaultdict(list)
+    tz = timezone.get_current_timezone()
+
+    def at(day, hour):
+        return min(now, datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=tz))
+
+    learning = Learning()
+    ids = iter(next_ids(Enrollment._meta.db_table, sum(len(c.learners) for c in classes)))
     revoked_in_demo = False
     for c, row in zip(classes, class_rows, strict=True):
-        staff = daotao if c.organizer.id == demo_block.id else None
+        staff = daotao.pk if daotao and c.organizer.id == demo_block.id else None
         rule = c.rule
-        held = [lesson for lesson in lessons_of[row.pk] if lesson.held_on <= today]
+        held = [(lesson.pk, at(lesson.held_on, 11)) for lesson in lessons_of[row.pk] if lesson.held_on <= today]
         for learner in c.learners:
-            nominated = min(now, _at(c.starts_on - datetime.timedelta(days=rng.randint(1, 8)), 14))
-            enrollment = Enrollment(training_class_id=row.pk, person_id=learner.id,
-                                    learner_organization_id=learner.organization_id, nominated_by=staff,
-                                    nominated_at=nominated, result="", updated_at=nominated)
-            enrollments.append(enrollment)
-            absent = 0
-            for lesson in held:
-                mark = rng.choices(marks, weights)[0]
-                absent += mark != Mark.PRESENT
-                attendance.append(LessonAttendance(
-                    lesson_id=lesson.pk, enrollment=enrollment, status=mark,
-                    reason=rng.choice(ABSENCE_REASONS) if mark == Mark.EXCUSED else "",
-                    updated_at=min(now, _at(lesson.held_on, 11))))
-            if not c.results:
+            pk = next(ids)
+            nominated = at(c.starts_on - datetime.timedelta(days=rng.randint(1, 8)), 14)
+            missed = 0
+            for lesson_id, marked_at in held:
+                draw = rng.random()
+                mark = present if draw < present_below else excused if draw < excused_below else absent
+                missed += mark != present
+                learning.attendance.append((lesson_id, pk, mark, rng.choice(ABSENCE_REASONS) if mark == excused else "",
+                                            marked_at))
+            score, result, recorded_at = None, "", None
+            if c.results:
+                if rule.has_test:
+                    score = Decimal(str(min(10.0, max(2.0, round(rng.gauss(7.4, 1.3) * 4) / 4))))
+                    passed = score >= rule.pass_mark
+                else:
+                    passed = missed * 2 <= len(held) and rng.random() < 0.98
+                result = Enrollment.Result.PASSED if passed else Enrollment.Result.FAILED
+                recorded_at = at(c.ends_on + datetime.timedelta(days=rng.randint(1, 3)), 16)
+            learning.enrollments.append((pk, row.pk, learner.id, learner.organization_id, staff, nominated, score,
+                                         result, staff if result else None, recorded_at, recorded_at or nominated))
+            if result != Enrollment.Result.PASSED:
                 continue
-            if rule.has_test:
-                score = Decimal(str(min(10.0, max(2.0, round(rng.gauss(7.4, 1.3) * 4) / 4))))
-                passed = score >= rule.pass_mark
-                enrollment.score = score
-            else:
-                passed = absent * 2 <= len(held) and rng.random() < 0.98
-            enrollment.result = Enrollment.Result.PASSED if passed else Enrollment.Result.FAILED
-            enrollment.result_recorded_by = staff
-            enrollment.result_recorded_at = enrollment.updated_at = min(
-                now, _at(c.ends_on + datetime.timedelta(days=rng.randint(1, 3)), 16))
-            if not passed:
-                continue
-            passed_basic[rule.type_id].append(learner.id)
+            learning.passed[rule.type_id].append(learner.id)
             issued_on = c.ends_on + datetime.timedelta(days=rng.randint(4, 12))
             if not rule.certifies or c.hold_certificates or issued_on > today:
                 continue
-            certificate = Certificate(enrollment=enrollment, organizer_id=c.organizer.id, year=issued_on.year,
-                                      number=0, verification_code=_code(rng), issued_on=issued_on, issued_by=staff,
-                                      created_at=min(now, _at(issued_on, 10)))
+            certificate = Certificate(enrollment_id=pk, organizer_id=c.organizer.id, year=issued_on.year, number=0,
+                                      verification_code=_code(rng), issued_on=issued_on, issued_by_id=staff,
+                                      created_at=at(issued_on, 10))
+            certificate.class_id = row.pk  # for the order of numbering
             revoke_on = issued_on + datetime.timedelta(days=rng.randint(20, 90))
             demo_first = staff is not None and not revoked_in_demo
             if revoke_on <= today and (rng.random() < REVOKED_SHARE or demo_first):
-                certificate.revoked_on, certificate.revoked_by = revoke_on, staff
+                certificate.revoked_on, certificate.revoked_by_id = revoke_on, staff
                 certificate.revoked_reason = rng.choice(REVOKE_REASONS)
                 revoked_in_demo = revoked_in_demo or staff is not None
-            certificates.append(certificate)
-    return enrollments, attendance, certificates, passed_basic
+            learning.certificates.append(certificate)
+    return learning
 
 
-def _number(rng, certificates, daotao, demo_block) -> dict[tuple[int, int], int]:
+def _number(certificates: list[Certificate]) -> dict[tuple[int, int], int]:
     """Number the certificates 1, 2, 3… per register (organizer, year) in the order they
     were issued; the registers' last numbers."""
     registers = defaultdict(int)
-    for certificate in sorted(certificates, key=lambda c: (c.organizer_id, c.year, c.issued_on,
-                                                           c.enrollment.training_class_id, c.enrollment.person_id)):
+    for certificate in sorted(certificates, key=lambda c: (c.organizer_id, c.year, c.issued_on, c.class_id,
+                                                           c.enrollment_id)):
         key = (certificate.organizer_id, certificate.year)
         registers[key] += 1
         certificate.number = registers[key]

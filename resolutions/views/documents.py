@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import person_sections
 from portal import selectors as core
 from portal.access import Action, can_manage, may, reach_of, units_where
 from portal.forms import VietnameseDateField
@@ -361,8 +362,12 @@ def campaign_export(request, pk):
 @login_required
 @require_GET
 def my_study(request):
+    overview = selectors.member_overview(request.user)
+    person = overview["person"]
+    # What the other apps keep on the member (his training record…), as on his person page.
+    sections = person_sections.sections_for(request.user, person) if person else []
     return render(request, "resolutions/documents/my_study.html", {
-        **selectors.member_overview(request.user), "today": timezone.localdate()})
+        **overview, "sections": sections, "today": timezone.localdate()})
 
 
 class ThresholdForm(Styled, forms.Form):
