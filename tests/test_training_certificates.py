@@ -9,6 +9,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from pypdf import PdfReader
 
@@ -189,6 +190,9 @@ def test_revocation_needs_a_reason_and_keeps_the_number(province, client):
     assert response.status_code == 400 and "Phải ghi lý do thu hồi" in response.content.decode()
     certificate.refresh_from_db()
     assert certificate.revoked_on is None
+    with pytest.raises(ValidationError) as refused:  # the service refuses it too, whoever calls it
+        services.revoke(certificate, by=None, reason=" \t")
+    assert refused.value.message_dict == {"reason": ["Phải ghi lý do thu hồi giấy chứng nhận."]}
     response = client.post(f"/training/certificates/{certificate.pk}/revoke/", {"reason": "Khai man hồ sơ"})
     assert response.status_code == 302
     certificate.refresh_from_db()
