@@ -1,6 +1,6 @@
 // The class form: "+ Thêm bài" adds a lesson row (the formset's empty form); on a new
 // class, choosing another type reloads the form with that type's number of lessons while
-// nothing else has been typed yet.
+// nothing else has been typed yet; the "ngoài kế hoạch" warning follows the plan line.
 (function () {
   "use strict";
   const form = document.getElementById("class-form");
@@ -25,6 +25,13 @@
   form.addEventListener("input", function (event) {
     if (!event.target.matches("select")) typed = true;
   });
+
+  // The "ngoài kế hoạch" warning shows while no plan line is chosen.
+  const line = form.querySelector('select[name="plan_line"]');
+  const warning = document.getElementById("out-of-plan-warning");
+  if (line && warning) {
+    line.addEventListener("change", function () { warning.hidden = Boolean(line.value); });
+  }
 
   const reload = form.dataset.typeReload;
   const type = form.querySelector('select[name="class_type"]');

@@ -214,8 +214,9 @@ def record_lesson_attendance(*, training_class: TrainingClass, lesson: Lesson, b
                     .values_list("pk", "person__full_name"))
     messages, culprits, lines = [], set(), {}
     duplicates, bad_status, no_reason, too_long = [], [], [], []
+    label = _("học viên")
     for mark in marks:
-        ids = _ids([mark.enrollment], messages, _("học viên"))
+        ids = _ids([mark.enrollment], messages, label)
         if not ids:
             continue
         pk = ids[0]
@@ -293,14 +294,6 @@ def parse_score(value) -> Decimal | None:
     return score.quantize(Decimal("0.01"))
 
 
-def score_text(score: Decimal | None) -> str:
-    """A score as the screen shows it: "7,5", "10", blank for none."""
-    if score is None:
-        return ""
-    text = f"{score:f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text).replace(".", ",")
-
-
 def result_for(rule: ClassTypeRule | None, score: Decimal | None) -> str:
     """With a test, the pass mark decides; blank score, no result yet."""
     if rule is None or not rule.has_test or score is None:
@@ -338,8 +331,9 @@ def record_results(*, training_class: TrainingClass, by, lines) -> dict[str, int
                     .values_list("enrollment_id", flat=True))
     messages, culprits, rows = [], set(), {}
     outsiders, bad_scores, bad_results, duplicates, no_test_scores, locked = [], [], [], [], [], []
+    label = _("học viên")
     for line in lines:
-        ids = _ids([line.enrollment], messages, _("học viên"))
+        ids = _ids([line.enrollment], messages, label)
         if not ids:
             continue
         pk = ids[0]

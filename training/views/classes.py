@@ -271,10 +271,7 @@ def class_results(request, pk):
     if refused:
         return refused
     rule = selectors.rule_in_force(training_class.class_type, training_class.starts_on)
-    rows = list(selectors.results_sheet(training_class))
-    for row in rows:
-        row.score_text = enrolment.score_text(row.score)
-    errors, culprits = [], set()
+    errors, culprits, posted = [], set(), {}
     if request.method == "POST":
         lines = [enrolment.ResultLine(pk, request.POST.get(f"score-{pk}", ""), request.POST.get(f"result-{pk}", ""))
                  for pk in request.POST.getlist("enrollment")]
@@ -283,16 +280,18 @@ def class_results(request, pk):
         except enrolment.SheetError as exc:
             errors, culprits = exc.messages, exc.culprits
             posted = {str(line.enrollment): line for line in lines}
-            for row in rows:
-                if (line := posted.get(str(row.pk))) is not None:
-                    row.score_text, row.result = line.score, line.result
         else:
             messages.success(request, _("Đã lưu kết quả: %(passed)d đạt, %(failed)d không đạt, %(blank)d chưa có "
                                         "kết quả.") % summary)
             return redirect("training_class_detail", pk=training_class.pk)
+    rows = selectors.results_sheet(training_class)
+    for row in rows:  # back from a refused save: what was typed, so nothing is lost
+        if (line := posted.get(str(row.enrollment_id))) is not None:
+            row.score_text, row.result = str(line.score or ""), line.result
     return render(request, "training/classes/results.html", {
         "training_class": training_class, "rule": rule, "rows": rows, "errors": errors, "culprits": culprits,
         "has_test": rule is not None and rule.has_test, "results": Enrollment.Result,
+        "certified_label": _("đã cấp GCN"), "blank_label": _("— chưa có —"),
     }, status=400 if errors else 200)
 
 

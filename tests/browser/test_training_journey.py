@@ -1,0 +1,105 @@
+"""daotao runs a class of an approved plan with the keyboard: opens it (the plan line and
+the type's lessons offered), nominates learners, records a lesson's attendance and the
+results, the pass mark applied as the scores are typed. Each step is a function, so a
+later step (issuing the certificates) can be appended to the journey."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from tests.browser.test_login_journey import submit_and_wait
+from tests.browser.test_sessions_journey import keys, log_in
+from tests.test_training_classes import approved_line, masses
+from training.models import Enrollment, LessonAttendance, TrainingClass
+
+pytestmark = pytest.mark.browser
+SCORES = ["8,5", "4", "7", "10", "5"]
+
+
+def open_class(browser, live_server, province, screenshot) -> TrainingClass:
+    """The form offers the approved plan's line and the rule's six lessons; typed by keyboard."""
+    line = approved_line(province["units"]["DBK"])
+    log_in(browser, live_server, "daotao", "/training/classes/new/?type=nhan-thuc-ve-dang")
+    assert "Mở lớp mới" in browser.find_element(By.TAG_NAME, "h1").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, 'input[name$="-title"]')) == 6
+    Select(browser.find_element(By.NAME, "organizer")).select_by_value("DBK")
+    Select(browser.find_element(By.NAME, "plan_line")).select_by_value(str(line.pk))
+    today = timezone.localdate()
+    browser.find_element(By.NAME, "name").send_keys("Lớp nhận thức về Đảng khóa 1")
+    browser.find_element(By.NAME, "starts_on").send_keys(today.strftime("%d%m%Y"))
+    browser.find_element(By.NAME, "ends_on").send_keys((today + datetime.timedelta(days=4)).strftime("%d/%m/%Y"))
+    browser.find_element(By.NAME, "place").send_keys("Hội trường Khối")
+    capacity = browser.find_element(By.NAME, "capacity")
+    capacity.send_keys("30")
+    screenshot("training-class-form-desktop", 1280, 900)
+    screenshot("training-class-form-phone", 390, 844)
+    browser.set_window_size(1366, 900)
+    submit_and_wait(browser, capacity, Keys.ENTER)
+    training_class = TrainingClass.objects.in_plan().get()
+    assert browser.current_url == f"{live_server.url}/training/classes/{training_class.pk}/"
+    assert "Ngoài kế hoạch" not in browser.find_element(By.TAG_NAME, "main").text
+    assert training_class.lessons.count() == 6
+    return training_class
+
+
+def nominate(browser, live_server, training_class, people):
+    browser.get(f"{live_server.url}/training/classes/{training_class.pk}/nominate/")
+    for person in people:
+        browser.find_element(By.ID, f"person-{person.pk}").send_keys(Keys.SPACE)
+    submit_and_wait(browser, browser.find_element(By.ID, "paste"), Keys.TAB, Keys.ENTER)
+    assert f"Đã cử {len(people)} người vào lớp" in browser.find_element(By.TAG_NAME, "main").text
+    assert Enrollment.objects.filter(training_class=training_class).count() == len(people)
+
+
+def record_attendance(browser, live_server, training_class, screenshot):
+    """Lesson 1: the second learner absent, the third excused with a reason, Enter saves."""
+    browser.get(f"{live_server.url}/training/classes/{training_class.pk}/attendance/?lesson=1")
+    rows = list(Enrollment.objects.filter(training_class=training_class).order_by("person__sort_key", "id"))
+    assert browser.switch_to.active_element.get_attribute("name") == f"status-{rows[0].pk}"
+    keys(browser, Keys.ARROW_DOWN, "3", Keys.ARROW_DOWN, "2")  # absent; excused, on to the reason
+    assert browser.switch_to.active_element.get_attribute("name") == f"reason-{rows[2].pk}"
+    screenshot("training-attendance-desktop", 1280, 900)
+    browser.set_window_size(1366, 900)
+    submit_and_wait(browser, browser.switch_to.active_element, "Đi công tác", Keys.ENTER)
+    marks = dict(LessonAttendance.objects.filter(lesson__number=1).values_list("enrollment_id", "status"))
+    assert marks == {rows[0].pk: "co_mat", rows[1].pk: "vang_khong_ly_do", rows[2].pk: "vang_co_ly_do",
+                     rows[3].pk: "co_mat", rows[4].pk: "co_mat"}
+
+
+def record_results(browser, live_server, training_class, screenshot):
+    """Scores typed down the column (Enter moves on); the result follows the pass mark."""
+    browser.get(f"{live_server.url}/training/classes/{training_class.pk}/results/")
+    rows = list(Enrollment.objects.filter(training_class=training_class).order_by("person__sort_key", "id"))
+    assert browser.switch_to.active_element.get_attribute("name") == f"score-{rows[0].pk}"
+    keys(browser, SCORES[0])
+    live = browser.find_elements(By.CSS_SELECTOR, ".result-live")
+    assert live[0].text == "Đạt"
+    keys(browser, Keys.ENTER, SCORES[1])
+    assert browser.switch_to.active_element.get_attribute("name") == f"score-{rows[1].pk}"
+    assert live[1].text == "Không đạt"
+    for score in SCORES[2:]:
+        keys(browser, Keys.ENTER, score)
+    screenshot("training-results-desktop", 1280, 900)
+    screenshot("training-results-phone", 390, 844)
+    browser.set_window_size(1366, 900)
+    submit_and_wait(browser, browser.switch_to.active_element, Keys.ENTER)  # Enter on the last row saves
+    assert "Đã lưu kết quả: 4 đạt, 1 không đạt" in browser.find_element(By.TAG_NAME, "main").text
+    results = list(Enrollment.objects.filter(training_class=training_class).order_by("person__sort_key", "id")
+                   .values_list("result", flat=True))
+    assert results == ["dat", "khong_dat", "dat", "dat", "dat"]
+
+
+def test_daotao_runs_a_class_by_keyboard(live_server, province, fresh_browser, screenshot):
+    browser = fresh_browser
+    learners = masses(province["units"]["CB2"], 5, name="Quần Chúng")
+    training_class = open_class(browser, live_server, province, screenshot)
+    nominate(browser, live_server, training_class, learners)
+    screenshot("training-class-detail-desktop", 1280, 900)
+    screenshot("training-class-detail-phone", 390, 844)
+    browser.set_window_size(1366, 900)
+    record_attendance(browser, live_server, training_class, screenshot)
+    record_results(browser, live_server, training_class, screenshot)
