@@ -9,11 +9,14 @@ a sample), rows in every table and the database's size. The first size is the ba
 measured in the same run: seeding grows linearly when seconds per 1,000 members stay
 about the same at every size (their ratio to the first near 1), and memory stays bounded
 when the peak does not grow with the size. The goal of the issue: under 120 s for 100,000.
+Ctrl-C or SIGTERM stops the size being seeded (and drops its database) and still reports
+the sizes done, with the others listed as unfinished.
 """
 
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,7 +39,12 @@ def seed_process(db: str, members: int) -> tuple[float, int, str]:
         process = subprocess.Popen([PYTHON, "manage.py", "seed_demo", "--members", str(members)], cwd=ROOT,
                                    env=django_env(db), stdout=out, stderr=subprocess.STDOUT,
                                    text=True)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)
+        except KeyboardInterrupt:  # stopped by hand: the seeding too, before its database is dropped
+            process.kill()
+            process.wait()
+            raise
         seconds = time.monotonic() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -90,9 +98,15 @@ def main() -> None:
         parser.error("--sizes: whole numbers separated by commas")
     url = database_url()
 
-    runs = []
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C: report the sizes done
+    runs, unfinished = [], []
     for members in sizes:
-        run = seed_once(url, members)
+        try:
+            run = seed_once(url, members)
+        except KeyboardInterrupt:
+            unfinished = sizes[len(runs):]
+            print(f"interrupted while seeding {members:,} members: not measured {unfinished}", flush=True)
+            break
         runs.append(run)
         base = runs[0]
         run["rate_ratio"] = round(run["seconds_per_1000_members"] / base["seconds_per_1000_members"], 2)
@@ -104,6 +118,8 @@ def main() -> None:
             print(f"    {step['line']}")
         for table, n in sorted(run["rows"].items(), key=lambda item: -item[1])[:8]:
             print(f"    {table:<36} {n:>12,}")
+    if not runs:
+        raise SystemExit("no size was measured")
     at_goal = next((r for r in runs if r["members"] == GOAL_MEMBERS), None)
     report({
         "benchmark": "seed_demo",
@@ -114,6 +130,7 @@ def main() -> None:
         "largest_peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
         "goal_seconds": GOAL_SECONDS,
         "goal_met": at_goal["seconds"] < GOAL_SECONDS if at_goal else None,
+        "unfinished": unfinished,
     })
 
 
