@@ -229,6 +229,10 @@ def test_list_filters_and_a_constant_number_of_queries(province, client, django_
     assert "Không có giấy chứng nhận nào" in client.get("/training/certificates/?year=2001").content.decode()
     for bad in ["?year=abc", "?class=x1", "?org=KHONG", "?revoked=7", "?page=999"]:
         assert client.get("/training/certificates/" + bad).status_code == 200
+    # A class outside the reach filters to nothing and does not give its name away.
+    client.force_login(province["users"]["daotao"])
+    body = client.get(f"/training/certificates/?class={b.pk}").content.decode()
+    assert "Lớp xã" not in body and "Không có giấy chứng nhận nào" in body
 
 
 @pytest.mark.django_db

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +31,8 @@ from portal.jobs.models import Job
 from portal.jobs.services import start_job
 from portal.models import Organization, Position
 from portal.printing import Document, Paragraph, QrCode, Signature, render_pdf
-from training.models import Certificate, CertificateRegister, ClassTypeRule, Enrollment, TrainingClass
+from training.models import Certificate, CertificateRegister, Enrollment, TrainingClass
+from training.selectors.classes import rule_in_force
 
 KIND = "training.certificates_issue"
 BATCH = 50
@@ -42,15 +42,9 @@ REVOKE_REASON_MAX = 300
 # --- Rules -----------------------------------------------------------------------------------
 
 
-def rule_in_force(training_class: TrainingClass) -> ClassTypeRule | None:
-    """The rule of the class's type in force on its start date."""
-    day = training_class.starts_on
-    return (ClassTypeRule.objects.filter(class_type_id=training_class.class_type_id, valid_from__lte=day)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from").first())
-
-
 def certifies(training_class: TrainingClass) -> bool:
-    rule = rule_in_force(training_class)
+    """The rule of the class's type in force on its start date gives certificates."""
+    rule = rule_in_force(training_class.class_type, training_class.starts_on)
     return bool(rule and rule.certifies)
 
 

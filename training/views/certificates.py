@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.access import Action, get_visible_or_404, may
+from portal.access import Action, get_visible_or_404, may, restrict
 from portal.files import download_url
 from portal.inputs import id_or, year_or
 from portal.pagination import CachedCountPaginator
@@ -51,7 +51,7 @@ def certificate_list(request):
     revoked = {"1": True, "0": False}.get(request.GET.get("revoked", ""))
     training_class = None
     if class_id is not None:
-        training_class = TrainingClass.objects.filter(pk=class_id).only("pk", "name").first()
+        training_class = restrict(TrainingClass.objects.filter(pk=class_id), user).only("pk", "name").first()
     certificates = selectors.certificate_list(user, unit=unit, year=year, class_id=class_id, revoked=revoked)
     page = CachedCountPaginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
     this_year = timezone.localdate().year
