@@ -30,13 +30,20 @@ from _common import PYTHON, ROOT, connect, database_url, django_env, manage, rep
 GOAL_SECONDS = 120.0  # for 100,000 members
 GOAL_MEMBERS = 100_000
 STEP_SECONDS = re.compile(r"trong ([\d.,]+) giây")
+PROVINCE_ONLY = ("import time; from portal import demo; started = time.monotonic(); "
+                 "result = demo.seed_province(members=%d); "
+                 "print(f'{result} trong {time.monotonic() - started:.1f} giây'.replace('.', ','))")
 
 
-def seed_process(db: str, members: int) -> tuple[float, int, str]:
-    """Run `manage.py seed_demo --members N`: its seconds, its peak RSS in bytes, its output."""
+def seed_process(db: str, members: int, province_only: bool = False) -> tuple[float, int, str]:
+    """Run `manage.py seed_demo --members N` (or only its province step): its seconds, its
+    peak RSS in bytes, its output."""
+    command = ["seed_demo", "--members", str(members)]
+    if province_only:
+        command = ["shell", "-c", PROVINCE_ONLY % members]
     with tempfile.TemporaryFile("w+") as out:
         started = time.monotonic()
-        process = subprocess.Popen([PYTHON, "manage.py", "seed_demo", "--members", str(members)], cwd=ROOT,
+        process = subprocess.Popen([PYTHON, "manage.py", *command], cwd=ROOT,
                                    env=django_env(db), stdout=out, stderr=subprocess.STDOUT,
                                    text=True)
         try:
@@ -73,12 +80,12 @@ def count_all_rows(db: str) -> tuple[dict[str, int], int]:
     return counts, size
 
 
-def seed_once(url: str, members: int) -> dict:
+def seed_once(url: str, members: int, province_only: bool) -> dict:
     with scratch_database(url, f"seed{members}") as db:
         migrate_seconds, _ = manage(db, "migrate", "--no-input", quiet=True)
-        seconds, peak, output = seed_process(db, members)
+        seconds, peak, output = seed_process(db, members, province_only)
         rows, size = count_all_rows(db)
-    lines = [line for line in output.splitlines() if "giây" in line or line.startswith("Dữ liệu")]
+    lines = [line for line in output.splitlines() if "giây" in line or line.startswith(("Dữ liệu", "SeedResult"))]
     return {"members": members, "seconds": round(seconds, 1), "migrate_seconds": round(migrate_seconds, 1),
             "peak_rss_mb": round(peak / 2**20), "rows": rows, "rows_total": sum(rows.values()),
             "database_mb": round(size / 2**20),
@@ -91,6 +98,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,500000",
                         help="members to seed, comma-separated, smallest first (the baseline)")
+    parser.add_argument("--province-only", action="store_true",
+                        help="only the province step (units, people, status history, positions, accounts)")
     args = parser.parse_args()
     try:
         sizes = [int(size) for size in args.sizes.split(",")]
@@ -102,7 +111,7 @@ def main() -> None:
     runs, unfinished = [], []
     for members in sizes:
         try:
-            run = seed_once(url, members)
+            run = seed_once(url, members, args.province_only)
         except KeyboardInterrupt:
             unfinished = sizes[len(runs):]
             print(f"interrupted while seeding {members:,} members: not measured {unfinished}", flush=True)
@@ -110,7 +119,8 @@ def main() -> None:
         runs.append(run)
         base = runs[0]
         run["rate_ratio"] = round(run["seconds_per_1000_members"] / base["seconds_per_1000_members"], 2)
-        print(f"seed_demo --members {members:,}: {run['seconds']:.1f} s, "
+        print(f"seed_demo --members {members:,}{' (province only)' if args.province_only else ''}: "
+              f"{run['seconds']:.1f} s, "
               f"{run['seconds_per_1000_members']:.2f} s per 1,000 members (×{run['rate_ratio']:.2f} the rate at "
               f"{base['members']:,}), peak RSS {run['peak_rss_mb']:,} MB, {run['rows_total']:,} rows, "
               f"database {run['database_mb']:,} MB; migrate {run['migrate_seconds']:.1f} s", flush=True)
@@ -122,7 +132,7 @@ def main() -> None:
         raise SystemExit("no size was measured")
     at_goal = next((r for r in runs if r["members"] == GOAL_MEMBERS), None)
     report({
-        "benchmark": "seed_demo",
+        "benchmark": "seed_demo" + (" (province only)" if args.province_only else ""),
         "runs": [{key: value for key, value in run.items() if key not in ("rows", "steps")}
                  | {"step_seconds": [step["seconds"] for step in run["steps"]]} for run in runs],
         "baseline": {"members": runs[0]["members"], "seconds_per_1000_members": runs[0]["seconds_per_1000_members"]},
