@@ -1,20 +1,25 @@
 """daotao runs a class of an approved plan with the keyboard: opens it (the plan line and
 the type's lessons offered), nominates learners, records a lesson's attendance and the
-results, the pass mark applied as the scores are typed. Each step is a function, so a
-later step (issuing the certificates) can be appended to the journey."""
+results, the pass mark applied as the scores are typed, issues the certificates and watches
+the job reach 100% (a real worker process); an anonymous visitor on a phone then opens a
+certificate's verification page at the URL of its QR code. Each step is a function."""
 
 import datetime
+import io
+import re
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser.test_login_journey import submit_and_wait
 from tests.browser.test_sessions_journey import keys, log_in
+from tests.jobs_support import worker_process
 from tests.test_training_classes import approved_line, masses
-from training.models import Enrollment, LessonAttendance, TrainingClass
+from training.models import Certificate, Enrollment, LessonAttendance, TrainingClass
 
 pytestmark = pytest.mark.browser
 SCORES = ["8,5", "4", "7", "10", "5"]
@@ -93,7 +98,54 @@ def record_results(browser, live_server, training_class, screenshot):
     assert results == ["dat", "khong_dat", "dat", "dat", "dat"]
 
 
-def test_daotao_runs_a_class_by_keyboard(live_server, province, fresh_browser, screenshot):
+def issue_certificates(browser, live_server, training_class, tmp_path, screenshot):
+    """"Cấp giấy chứng nhận" on the class page: a job on a real worker, its page followed to 100%."""
+    browser.get(f"{live_server.url}/training/classes/{training_class.pk}/")
+    status = browser.find_element(By.CSS_SELECTOR, "[data-certificate-status]").text
+    assert "Đã cấp 0/4 học viên đạt" in status and "4 chưa cấp" in status
+    with worker_process(tmp_path):
+        browser.find_element(By.CSS_SELECTOR, "[data-issue-certificates]").click()
+        WebDriverWait(browser, 10).until(lambda b: "/jobs/" in b.current_url)
+        assert "Cấp giấy chứng nhận của lớp" in browser.find_element(By.TAG_NAME, "main").text
+        # The job page follows the run by itself (htmx) until the bar says 100%.
+        WebDriverWait(browser, 120, poll_frequency=0.2).until(
+            lambda b: b.find_element(By.CSS_SELECTOR, ".job-progress .progress-bar").text == "100%")
+        screenshot("certificates-job-done", 1280, 900)
+        result = browser.find_element(By.CSS_SELECTOR, "[data-job-result]")
+        assert result.text == "Xem giấy chứng nhận của lớp"
+        result_url = result.get_attribute("href")
+    certificates = list(Certificate.objects.filter(enrollment__training_class=training_class).order_by("number"))
+    assert [c.number for c in certificates] == [1, 2, 3, 4] and all(c.pdf for c in certificates)
+    browser.get(result_url)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tbody tr")) == 4
+    screenshot("certificates-list-desktop", 1280, 900)
+    screenshot("certificates-list-phone", 390, 844)
+    browser.set_window_size(1366, 900)
+    browser.get(f"{live_server.url}/training/classes/{training_class.pk}/")
+    assert "Đã cấp 4/4 học viên đạt" in browser.find_element(By.CSS_SELECTOR, "[data-certificate-status]").text
+    return certificates[0]
+
+
+def verify_on_a_phone(browser, live_server, certificate, screenshot):
+    """An anonymous visitor on a phone opens the URL the certificate's QR code carries (read
+    from the PDF, where it is also printed under the code): the five public facts only."""
+    with certificate.pdf.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+    url = re.search(r"https?://\S+/certificates/verify/[A-Z0-9]+/", text.replace("\n", "")).group(0)
+    assert url == f"{live_server.url}/certificates/verify/{certificate.verification_code}/"
+    browser.delete_all_cookies()
+    browser.set_window_size(390, 844)
+    browser.get(url)
+    body = browser.find_element(By.TAG_NAME, "main").text
+    person = certificate.enrollment.person
+    assert person.full_name in body and "Giấy chứng nhận hợp lệ." in body
+    assert "Lớp nhận thức về Đảng khóa 1" in body and certificate.organizer.name in body
+    assert person.organization.name not in body  # the learner's unit is not a public fact
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390  # fits the phone
+    screenshot("certificate-verify-phone", 390, 844)
+
+
+def test_daotao_runs_a_class_by_keyboard(live_server, province, fresh_browser, screenshot, settings, tmp_path):
     browser = fresh_browser
     learners = masses(province["units"]["CB2"], 5, name="Quần Chúng")
     training_class = open_class(browser, live_server, province, screenshot)
@@ -103,3 +155,6 @@ def test_daotao_runs_a_class_by_keyboard(live_server, province, fresh_browser, s
     browser.set_window_size(1366, 900)
     record_attendance(browser, live_server, training_class, screenshot)
     record_results(browser, live_server, training_class, screenshot)
+    settings.MEDIA_ROOT = tmp_path / "files"  # the worker process is given the same folder
+    certificate = issue_certificates(browser, live_server, training_class, tmp_path, screenshot)
+    verify_on_a_phone(browser, live_server, certificate, screenshot)
