@@ -141,6 +141,8 @@ def world(province):
         w.enrol(c, w.person("CB2", "quan-chung"), "dat", "valid" if c.class_type.code == "nhan-thuc-ve-dang" else None)
     w.enrol(w.klass("DBX", "dang-vien-moi", dbx["dang-vien-moi"], start=day(3, year=YEAR + 1)),
             w.person("CB3", "du-bi"), "dat")
+    # A class of a chi bộ below CS2 counts for CS2 (a grassroots unit holds what its subtree holds).
+    w.klass("CB4", "chuyen-de", w.plan("CB4", Status.APPROVED, ["chuyen-de"])["chuyen-de"])
     chuyen_de = w.klass("DBX", "chuyen-de", dbx["chuyen-de"], start=day(12, 20))
     for _ in range(3):
         w.enrol(chuyen_de, w.person("CB3", gender="nu", minority=True))
@@ -289,9 +291,9 @@ def test_the_figures_the_scenario_was_built_for(world):
     assert share[I.PARTY_WORK_TRAINED_SHARE] == (2, 6)
     assert share[I.LECTURER_STANDARD_SHARE] == (2, 3)
     assert share[I.SECRETARIES_LECTURED_SHARE] == (1, 3)  # CS1's bí thư; not CS2's (outside the plan)
-    assert share[I.GRASSROOTS_WITH_CLASS_SHARE] == (1, 4)  # CS1 only, of CS1, CS2, CS3, CS4
-    assert share[I.CLASSES] == 5
-    assert by[(I.CLASSES, None)].met is False  # 5, below 6–10
+    assert share[I.GRASSROOTS_WITH_CLASS_SHARE] == (2, 4)  # CS1, CS2 (its CB4's class), of CS1, CS2, CS3, CS4
+    assert share[I.CLASSES] == 6
+    assert by[(I.CLASSES, None)].met is True  # 6, within 6–10
     assert by[(I.CERTIFIED_SHARE, None)].met is False
     lagging = {child.unit.code for child in by[(I.CERTIFIED_SHARE, None)].lagging}
     assert lagging == {"DBK", "DBX"}
@@ -342,7 +344,7 @@ def test_the_page_shows_progress_links_and_laggards_in_constant_queries(client, 
     assert many.status_code == 200 and len(many.context["progress"][0].children) == 17
 
     grassroots = client.get(f"/training/targets/grassroots-without-class/?org=TINH&year={YEAR}")
-    assert {u.code for u in grassroots.context["page"]} == {"CS2", "CS3", "CS4"}
+    assert {u.code for u in grassroots.context["page"]} == {"CS3", "CS4"}
 
 
 def test_the_page_sets_targets_prefilled_from_seed_002(client, world, province):
