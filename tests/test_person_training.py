@@ -75,12 +75,12 @@ def section(body: str) -> str:
 
 def check_record(html, record):
     assert "Lớp đảng viên mới khóa 1" in html and "Lớp nghiệp vụ khóa 2" in html
-    assert "3/4" in html and "3/3" in html and "1/1" in html  # lessons attended / lessons
+    assert "Có mặt 3/4 buổi" in html and "Có mặt 3/3 buổi" in html and "Có mặt 1/1 buổi" in html
     assert "Đạt" in html and "7,50 điểm" in html
-    assert "Chưa có" in html  # the class waiting for its result
+    assert "Chưa có kết quả" in html  # the class waiting for its result
     valid, revoked = record["valid"], record["revoked"]
     assert f'href="{reverse("certificate_verify", args=[valid.verification_code])}"' in html
-    assert f"Số {valid.register_number}" in html
+    assert f"Giấy chứng nhận số {valid.register_number}" in html
     assert revoked.verification_code not in html and "Thu hồi" in html
     assert "Trung cấp lý luận chính trị · Trường Chính trị tỉnh" in html and "30/06/2024" in html
 

@@ -463,7 +463,10 @@ def _plans(rng, plan_state, classes, types, units, today, daotao) -> tuple[list[
     for (unit_id, year), state in sorted(plan_state.items()):
         unit = units[unit_id]
         by_daotao = daotao if unit.level == "dang-bo-truc-thuoc" and unit_id == blocks_this_year[0][0] else None
-        created = _at(datetime.date(year - 1, 11, 20) + datetime.timedelta(days=rng.randint(0, 20)))
+        if state == Plan.APPROVED:  # drafted at the end of the year before, approved in time
+            created = _at(datetime.date(year - 1, 11, 20) + datetime.timedelta(days=rng.randint(0, 20)))
+        else:  # late ones, still on their way
+            created = _at(today - datetime.timedelta(days=rng.randint(30, 60)))
         submitted = created + datetime.timedelta(days=rng.randint(3, 10))
         decided = submitted + datetime.timedelta(days=rng.randint(5, 20))
         plan = TrainingPlan(
