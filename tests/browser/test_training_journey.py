@@ -51,10 +51,13 @@ def open_class(browser, live_server, province, screenshot) -> TrainingClass:
     return training_class
 
 
-def nominate(browser, live_server, training_class, people):
+def nominate(browser, live_server, training_class, people, screenshot):
     browser.get(f"{live_server.url}/training/classes/{training_class.pk}/nominate/")
     for person in people:
         browser.find_element(By.ID, f"person-{person.pk}").send_keys(Keys.SPACE)
+    screenshot("training-nominate-desktop", 1280, 900)
+    screenshot("training-nominate-phone", 390, 844)
+    browser.set_window_size(1366, 900)
     submit_and_wait(browser, browser.find_element(By.ID, "paste"), Keys.TAB, Keys.ENTER)
     assert f"Đã cử {len(people)} người vào lớp" in browser.find_element(By.TAG_NAME, "main").text
     assert Enrollment.objects.filter(training_class=training_class).count() == len(people)
@@ -149,12 +152,32 @@ def test_daotao_runs_a_class_by_keyboard(live_server, province, fresh_browser, s
     browser = fresh_browser
     learners = masses(province["units"]["CB2"], 5, name="Quần Chúng")
     training_class = open_class(browser, live_server, province, screenshot)
-    nominate(browser, live_server, training_class, learners)
+    nominate(browser, live_server, training_class, learners, screenshot)
     screenshot("training-class-detail-desktop", 1280, 900)
     screenshot("training-class-detail-phone", 390, 844)
     browser.set_window_size(1366, 900)
     record_attendance(browser, live_server, training_class, screenshot)
     record_results(browser, live_server, training_class, screenshot)
+    look_at_the_lists(browser, live_server, province, screenshot)
     settings.MEDIA_ROOT = tmp_path / "files"  # the worker process is given the same folder
     certificate = issue_certificates(browser, live_server, training_class, tmp_path, screenshot)
     verify_on_a_phone(browser, live_server, certificate, screenshot)
+
+
+def look_at_the_lists(browser, live_server, province, screenshot):
+    """The class list marks a class outside any approved plan; the enrolments list its learners."""
+    outside = TrainingClass.objects.create(
+        class_type=TrainingClass.objects.get().class_type, organizer=province["units"]["CS1"],
+        name="Lớp chuyên đề ngoài kế hoạch", starts_on=timezone.localdate(), ends_on=timezone.localdate(),
+        capacity=20)
+    browser.get(f"{live_server.url}/training/classes/")
+    rows = browser.find_elements(By.CSS_SELECTOR, ".class-table tbody tr")
+    assert [("Ngoài kế hoạch" in row.text) for row in rows] == [True, False]  # the newest first
+    assert outside.name in rows[0].text
+    screenshot("training-class-list-desktop", 1280, 900)
+    screenshot("training-class-list-phone", 390, 844)
+    browser.get(f"{live_server.url}/training/enrollments/?result=dat")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "main tbody tr")) == 4
+    screenshot("training-enrollment-list-desktop", 1280, 900)
+    screenshot("training-enrollment-list-phone", 390, 844)
+    browser.set_window_size(1366, 900)
