@@ -52,8 +52,9 @@ def _check(year: int, row: TargetInput, label: str = "") -> None:
         raise ValidationError({"value": prefix + (_("Tỷ lệ phải từ 0 đến 100%.") if row.indicator in SHARES
                                                   else _("Số phải từ 0 trở lên và không quá 1.000.000."))})
     if row.upper is not None and not row.value <= row.upper <= ceiling:
-        raise ValidationError({"upper": prefix + _("Mức tối đa phải từ mức tối thiểu trở lên%(limit)s.") % {
-            "limit": _(" và không quá 100%") if row.indicator in SHARES else ""}})
+        raise ValidationError({"upper": prefix + (
+            _("Mức tối đa phải từ mức tối thiểu trở lên và không quá 100%.") if row.indicator in SHARES
+            else _("Mức tối đa phải từ mức tối thiểu trở lên."))})
 
 
 def _duplicate() -> ValidationError:

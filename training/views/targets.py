@@ -120,12 +120,15 @@ def _links(target, unit, year) -> list[tuple[str, str]]:
     match target.indicator:
         case I.CERTIFIED_SHARE:
             links = [(_("Học viên lớp kết nạp chưa có giấy chứng nhận"),
-                      _url("training_enrollment_list", org=org, year=year, type=indicators.ADMISSION, certified=0)),
+                      _url("training_enrollment_list", org=org, year=year, type=indicators.ADMISSION, plan="in",
+                           certified=0)),
                      (_("Học viên lớp đảng viên mới chưa có giấy chứng nhận"),
-                      _url("training_enrollment_list", org=org, year=year, type=indicators.NEW_MEMBERS, certified=0))]
+                      _url("training_enrollment_list", org=org, year=year, type=indicators.NEW_MEMBERS, plan="in",
+                           certified=0))]
         case I.PARTY_WORK_TRAINED_SHARE:
             links = [(_("Học viên đạt lớp nghiệp vụ công tác Đảng"),
-                      _url("training_enrollment_list", org=org, year=year, type=indicators.PARTY_WORK, result="dat"))]
+                      _url("training_enrollment_list", org=org, year=year, type=indicators.PARTY_WORK, plan="in",
+                           result="dat"))]
         case I.LECTURER_STANDARD_SHARE:
             links = [(_("Giảng viên kiêm chức chưa đạt chuẩn"),
                       _url("training_lecturer_list", org=org, kind=Lecturer.Kind.PART_TIME, standard=0))]
@@ -141,7 +144,7 @@ def _links(target, unit, year) -> list[tuple[str, str]]:
         case I.CLASSES_OF_TYPE:
             links = [(_("Các lớp"), _url("training_class_list", org=org, year=year, type=code, plan="in"))]
         case _:
-            links = [(_("Các học viên"), _url("training_enrollment_list", org=org, year=year, type=code))]
+            links = [(_("Các học viên"), _url("training_enrollment_list", org=org, year=year, type=code, plan="in"))]
     return [(label, url) for label, url in links if url]
 
 
