@@ -7,7 +7,7 @@ sessions with attendance, and everyone's commitments.
 `seed_demo` calls `seed_study` through settings.DEMO_DATA_STEPS (portal imports no domain
 app). The data are Vietnamese whatever the command's language (only its summary line is
 translated). Everything is planned in Python with the generator it is given and written
-in bulk (`_bulk_load`), a chunk at a time so memory does not grow with the province: ids
+in bulk (`portal.bulk.bulk_load`), a chunk at a time so memory does not grow with the province: ids
 are taken from the sequences first, rows go in with COPY, members are read by pages, and
 attendance (about 1.7 million rows a year at 100,000 members) is one INSERT … SELECT per
 batch of sessions whose draws are hashes of (session, person) seeded from the generator.
@@ -17,10 +17,9 @@ before the session's day.
 """
 
 import array
-import contextlib
 import datetime
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -31,8 +30,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from portal.audit import PastEvent, bulk_load_history
-from portal.bulk import copy_rows, next_ids
+from portal.audit import PastEvent
+from portal.bulk import bulk_load, copy_rows, next_ids
 from portal.demo import StepResult
 from portal.models import Organization, Person, Position
 from resolutions.models import (
@@ -233,45 +232,6 @@ COMMITMENT_EVENTS = [
 ]
 
 
-@contextlib.contextmanager
-def _bulk_load(table: str, events: Sequence[PastEvent] = ()):
-    """Load `table` the way PostgreSQL's manual advises for bulk loads ("Populating a
-    Database"): its foreign keys, unique constraints and indexes are dropped and added back
-    afterwards (one validating join or sorted build instead of work per row), and the rows
-    get their row history from one INSERT … SELECT (portal.audit.bulk_load_history) instead
-    of one trigger call each. All inside the caller's transaction, under the lock ALTER
-    TABLE takes on the table until commit."""
-    with bulk_load_history(table, events=events):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [table])
-            foreign_keys = cursor.fetchall()
-            for name, _definition in foreign_keys:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            # Unique constraints and indexes too: one sorted build each afterwards costs far
-            # less than keeping them up to date row by row.
-            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname", [table])
-            uniques = cursor.fetchall()
-            for name, _definition in uniques:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            cursor.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-                           "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
-                           "ORDER BY i.indexname", [table])
-            indexes = cursor.fetchall()
-            for name, _definition in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        yield
-        with connection.cursor() as cursor:
-            for _name, definition in indexes:
-                cursor.execute(definition)
-            for name, definition in uniques:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-            for name, definition in foreign_keys:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-
-
 # ---------------------------------------------------------------------------
 # The step
 # ---------------------------------------------------------------------------
@@ -312,11 +272,11 @@ def seed_study(province: Organization, today: datetime.date, rng: random.Random)
     # The demo cell's other members, in id order, for the states and absences it shows.
     others = [m.id for m in _members(province, organization_id=demo_cell) if m.id not in (bithu, dangvien)] \
         if demo_cell else []
-    with _bulk_load("resolutions_studysession", events=SESSION_EVENTS):
+    with bulk_load("resolutions_studysession", events=SESSION_EVENTS):
         sessions = _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu)
-    with _bulk_load("resolutions_attendance", events=ATTENDANCE_EVENTS):
+    with bulk_load("resolutions_attendance", events=ATTENDANCE_EVENTS):
         attendance = _attendance(rng, sessions, _expected_per_cell(province), others, bithu)
-    with _bulk_load("resolutions_commitment", events=COMMITMENT_EVENTS):
+    with bulk_load("resolutions_commitment", events=COMMITMENT_EVENTS):
         commitments = _commitments(rng, _members(province), today, themes, demo_cell, bithu, dangvien, others,
                                    users.get("bithu"))
     summary = _("Dữ liệu học tập: %(themes)s chuyên đề, %(documents)s văn bản, %(campaigns)s đợt học tập, "
