@@ -45,9 +45,11 @@ def test_class_type_with_its_rules_inline(client, province):
 def test_only_the_superuser_edits_the_catalogue_and_the_rest_is_read_only(client, province):
     from django.contrib.auth.models import Permission
 
-    staff = province["users"]["daotao"]
-    staff.is_staff = True
-    staff.save()
+    from tests.factories import PersonFactory, UserFactory, give_position
+
+    # The bí thư of DBK manages its records: even he changes no plan here.
+    staff = UserFactory(username="bithu-dbk", is_staff=True)
+    give_position(PersonFactory(organization=province["units"]["DBK"], user=staff), province["units"]["DBK"], "bi-thu")
     staff.user_permissions.add(*Permission.objects.filter(
         content_type__app_label="training", codename__in=["view_trainingplan", "add_trainingplan",
                                                           "change_trainingplan", "view_classtype", "change_classtype"]))
