@@ -301,3 +301,15 @@ def test_people_who_are_not_learners_are_refused_on_the_sheet(client, province):
         f"/training/classes/{training_class.pk}/attendance/?lesson=1", attendance_post(rows))
     assert "Không có trong danh sách lớp" in response.content.decode()
     assert not LessonAttendance.objects.exists()
+
+
+def test_enrollment_list_queries_constant(client, province, django_assert_max_num_queries):
+    training_class = make_class(province["units"]["DBK"], capacity=500)
+    enrol_bulk(training_class, province["units"]["CB1"], 5, "Ít Người")
+    client = as_user(client, province, "daotao")
+    client.get("/training/enrollments/")
+    with django_assert_max_num_queries(20) as few:
+        client.get("/training/enrollments/")
+    enrol_bulk(make_class(province["units"]["CS1"], capacity=500), province["units"]["CB2"], 120, "Nhiều Người")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/training/enrollments/").status_code == 200
