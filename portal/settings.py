@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "ExportFormatEnum": "resolutions.exports.FORMAT_CHOICES",
         "AttendanceStatusEnum": "resolutions.models.Attendance.Status",
         "AttendanceMethodEnum": "resolutions.models.Attendance.Method",
+        "LecturerKindEnum": "training.models.Lecturer.Kind",
+        "TrainingPlanStatusEnum": "training.models.TrainingPlan.Status",
     },
 }
 

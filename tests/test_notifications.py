@@ -166,11 +166,12 @@ def test_mark_read_is_a_post_with_csrf(bell, province):
 # --- The navbar ---------------------------------------------------------------------------------
 
 MAIN_ITEMS = ["Tổng quan", "Đơn vị", "Đảng viên", "Học tập của tôi", "Sinh hoạt", "Bản cam kết"]
+# "Đào tạo" for those who train (daotao) or approve the plans of the units below (a bí thư).
 NAVBAR = {
-    "admin": MAIN_ITEMS + ["Quản trị"],
+    "admin": MAIN_ITEMS + ["Đào tạo", "Quản trị"],
     "tuyengiao": MAIN_ITEMS,
-    "daotao": MAIN_ITEMS,
-    "bithu": MAIN_ITEMS,
+    "daotao": MAIN_ITEMS + ["Đào tạo"],
+    "bithu": MAIN_ITEMS + ["Đào tạo"],
     "dangvien": MAIN_ITEMS,
 }
 USER_MENU = ["Việc của tôi", "Đổi mật khẩu", "Tài liệu API", "Token API"]

@@ -23,7 +23,7 @@ from training.selectors import certificates as selectors
 from training.services import certificates as services
 
 
-class ClassBriefSerializer(serializers.Serializer):
+class CertificateClassSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -33,7 +33,7 @@ class CertificateSerializer(serializers.ModelSerializer):
     register_number = serializers.CharField(read_only=True, help_text="Số in trên giấy, ví dụ 0001/2026")
     person = PersonBriefSerializer(source="enrollment.person")
     learner_organization = UnitBriefSerializer(source="enrollment.learner_organization")
-    training_class = ClassBriefSerializer(source="enrollment.training_class")
+    training_class = CertificateClassSerializer(source="enrollment.training_class")
     organizer = UnitBriefSerializer()
     valid = serializers.BooleanField(read_only=True, help_text="false khi đã bị thu hồi")
     enrollment = serializers.IntegerField(source="enrollment_id")

@@ -46,7 +46,7 @@ class LessonSerializer(serializers.ModelSerializer):
         fields = ["number", "title", "held_on", "periods", "lecturer"]
 
 
-class ClassBriefSerializer(serializers.Serializer):
+class TrainingClassBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -121,7 +121,7 @@ class AttendanceMarkSerializer(serializers.Serializer):
 
 class EnrollmentSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="training-api:enrollment-detail")
-    training_class = ClassBriefSerializer()
+    training_class = TrainingClassBriefSerializer()
     person = PersonBriefSerializer()
     learner_organization = UnitBriefSerializer()
     certified = serializers.BooleanField(help_text="Có giấy chứng nhận còn hiệu lực")
@@ -195,12 +195,12 @@ class SheetMarkSerializer(InputSerializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class SheetWriteSerializer(InputSerializer):
+class ClassSheetWriteSerializer(InputSerializer):
     lesson = serializers.IntegerField(min_value=1, max_value=999, help_text="Số của bài")
     rows = SheetMarkSerializer(many=True, help_text="Cả danh sách lớp: mỗi học viên đúng một dòng")
 
 
-class SheetRowSerializer(serializers.Serializer):
+class ClassSheetRowSerializer(serializers.Serializer):
     enrollment = serializers.IntegerField()
     full_name = serializers.CharField()
     status = serializers.ChoiceField(choices=LessonAttendance.Status.choices)
@@ -208,10 +208,10 @@ class SheetRowSerializer(serializers.Serializer):
     recorded = serializers.BooleanField(help_text="false: chưa ghi (mặc định có mặt)")
 
 
-class SheetSerializer(serializers.Serializer):
+class ClassSheetSerializer(serializers.Serializer):
     lesson = serializers.IntegerField()
     summary = serializers.DictField(child=serializers.IntegerField())
-    rows = SheetRowSerializer(many=True)
+    rows = ClassSheetRowSerializer(many=True)
 
 
 def _sheet(training_class, lesson) -> dict:
@@ -309,9 +309,9 @@ class TrainingClassViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(methods=["GET"], summary="Bảng điểm danh một bài của lớp",
                    parameters=[OpenApiParameter("lesson", int, description="Số của bài (mặc định bài 1)")],
-                   responses={200: SheetSerializer})
+                   responses={200: ClassSheetSerializer})
     @extend_schema(methods=["POST"], summary="Ghi cả bảng điểm danh một bài trong một yêu cầu",
-                   request=SheetWriteSerializer, responses={200: SheetSerializer, 400: OpenApiTypes.OBJECT})
+                   request=ClassSheetWriteSerializer, responses={200: ClassSheetSerializer, 400: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get", "post"])
     def attendance(self, request, pk=None):
         training_class = self.get_object()
@@ -323,7 +323,7 @@ class TrainingClassViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 return Response({"lesson": [_("Lớp không có bài số %(n)s.") % {"n": number}]},
                                 status=status.HTTP_400_BAD_REQUEST)
             return Response(_sheet(training_class, lesson))
-        serializer = SheetWriteSerializer(data=request.data, context={"request": request})
+        serializer = ClassSheetWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         lesson = selectors.lesson_by_number(training_class, data["lesson"])

@@ -4,6 +4,7 @@ the access rule of the pages."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -54,6 +55,7 @@ class LecturerDetailSerializer(LecturerSerializer):
         return selectors.lectures_per_year(lecturer)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TrainUnitField(serializers.SlugRelatedField):
     """A unit's code where the user may TRAIN (plan and run classes, keep lecturers)."""
 

@@ -29,7 +29,7 @@ CLASS_TYPE_HELP = catalogue_help(ClassType, "dang-vien-moi")
 
 class PlanLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    class_type = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=CLASS_TYPE_HELP)
+    class_type = serializers.CharField(source="class_type.code", read_only=True, help_text=CLASS_TYPE_HELP)
     class_type_name = serializers.CharField(source="class_type.name")
     planned_classes = serializers.IntegerField()
     planned_learners = serializers.IntegerField()
@@ -112,7 +112,7 @@ class PlanCreateSerializer(PlanWriteSerializer):
     year = serializers.IntegerField(min_value=2000, max_value=LAST_YEAR)
 
 
-class CommentSerializer(InputSerializer):
+class PlanDecisionSerializer(InputSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
@@ -184,18 +184,18 @@ class TrainingPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def submit(self, request, pk=None):
         return self._transition(services.submit_plan)
 
-    @extend_schema(summary="Phê duyệt (cấp ủy cấp trên)", request=CommentSerializer,
+    @extend_schema(summary="Phê duyệt (cấp ủy cấp trên)", request=PlanDecisionSerializer,
                    responses={200: PlanDetailSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = validated(CommentSerializer, request)
+        data = validated(PlanDecisionSerializer, request)
         return self._transition(services.approve_plan, comment=data.get("comment", ""))
 
-    @extend_schema(summary="Trả lại để sửa, kèm ý kiến (bắt buộc)", request=CommentSerializer,
+    @extend_schema(summary="Trả lại để sửa, kèm ý kiến (bắt buộc)", request=PlanDecisionSerializer,
                    responses={200: PlanDetailSerializer})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        data = validated(CommentSerializer, request)
+        data = validated(PlanDecisionSerializer, request)
         return self._transition(services.return_plan, comment=data.get("comment", ""))
 
     @extend_schema(summary="Điều chỉnh: lập bản điều chỉnh (lần mới) của kế hoạch đã duyệt", request=None,
