@@ -52,8 +52,9 @@ def copy_rows(table: str, columns: list[str], rows) -> None:
     """COPY rows (tuples, None for NULL; any iterable, consumed as COPY reads) into `table`:
     CSV, so text needs no escaping."""
     with connection.cursor() as cursor:
+        # `size` by position: Django's debug cursor wrapper (DEBUG=true) passes on no keywords.
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                           _CsvStream(rows), size=COPY_READ)
+                           _CsvStream(rows), COPY_READ)
 
 
 def copy_objects(objects: list) -> None:
