@@ -18,6 +18,7 @@ from portal.jobs.services import run_job
 from tests.factories import PersonFactory, api_token
 from training.models import Certificate, CertificateRegister, ClassType, Enrollment, TrainingClass
 from training.services import certificates as services
+from training.services.enrollment import SheetError, nominate
 
 STARTS = datetime.date(2026, 3, 2)
 
@@ -129,6 +130,14 @@ def test_the_issuing_job_issues_prints_and_is_safe_to_run_twice(province):
                      "Số 0001/" + str(first.year), "Sinh ngày: 17/05/1985", "Đơn vị: Đảng bộ Sở Giáo dục",
                      "Kết quả: Đạt (điểm 8,50)", url]:
         assert expected in text, (expected, text)
+
+    # Issued, the roll is closed: a nomination is refused, nothing written.
+    training_class.refresh_from_db()
+    assert training_class.results_closed_at is not None
+    newcomer = PersonFactory(full_name="Đỗ Văn Muộn", organization=organizer)
+    with pytest.raises(SheetError, match="chốt kết quả"):
+        nominate(training_class=training_class, by=daotao, people=[newcomer])
+    assert not Enrollment.objects.filter(person=newcomer).exists()
 
     # Again: nothing new, the same numbers; a new passed learner gets the next one.
     again = services.start_issuing(by=daotao, training_class=training_class)

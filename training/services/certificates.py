@@ -118,6 +118,9 @@ def issue_for_class(training_class: TrainingClass, *, by=None, base_url: str = "
         done += len(batch)
         if progress:
             progress(done, total)
+    # Certificates out, the roll is closed: nobody joins a class whose certificates exist.
+    TrainingClass.objects.filter(pk=training_class.pk, results_closed_at__isnull=True).update(
+        results_closed_at=timezone.now())
     if pdfs:
         while True:
             certificates = list(_with_print_data(without_pdf(training_class).order_by("pk"))[:BATCH])
