@@ -126,6 +126,19 @@ def test_nominate_many_by_pasted_names_and_card_numbers(client, province):
     assert set(Enrollment.objects.values_list("person", flat=True)) == {first.pk, second.pk}
 
 
+@pytest.mark.parametrize("lines", [3, 30])
+def test_a_pasted_list_costs_the_same_queries_whatever_its_length(client, province, lines,
+                                                                  django_assert_max_num_queries):
+    training_class = make_class(province["units"]["DBK"], capacity=50)
+    people = masses(province["units"]["CB1"], lines, name="Vũ Thị")
+    client = as_user(client, province, "daotao")
+    with django_assert_max_num_queries(16):
+        response = client.post(f"/training/classes/{training_class.pk}/nominate/",
+                               {"paste": "\n".join(p.full_name for p in people)})
+    assert response.status_code == 302
+    assert Enrollment.objects.filter(training_class=training_class).count() == lines
+
+
 # --- Capacity --------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Lower
 
 from portal.access import Action, get_visible_or_404, reach_of, restrict
 from portal.models import Organization, Person, Position
@@ -196,23 +197,46 @@ def class_roll(user, training_class: TrainingClass) -> QuerySet[Enrollment]:
             .order_by("person__sort_key", "id"))
 
 
-def nomination_candidates(user, training_class: TrainingClass, query: str = "", limit: int = 50) -> list[Person]:
+def _nominable(user, training_class: TrainingClass):
     """People the user may nominate (he may update their records or train at their unit)
-    who are not in the class yet, found by name or party card number."""
+    who are not in the class yet; None when there are none."""
     reach = reach_of(user)
     people = Person.objects.select_related("organization", "party_status")
     if not reach.everything:
         paths = reach.paths_for(Action.MANAGE) + reach.paths_for(Action.TRAIN)
         if not paths:
-            return []
+            return None
         condition = Q()
         for path in paths:
             condition |= Q(organization__path__startswith=path)
         people = people.filter(condition)
-    people = people.exclude(enrollments__training_class=training_class)
+    return people.exclude(enrollments__training_class=training_class)
+
+
+def nomination_candidates(user, training_class: TrainingClass, query: str = "", limit: int = 50) -> list[Person]:
+    """Those the user may nominate to the class, found by name or party card number."""
+    people = _nominable(user, training_class)
+    if people is None:
+        return []
     if query:
         people = people.filter(Q(pk__in=Person.objects.search(query)) | Q(party_card_number=query.strip()))
     return list(people.order_by("sort_key", "id")[:limit])
+
+
+def candidates_named(user, training_class: TrainingClass, lines: list[str]) -> dict[str, list[Person]]:
+    """For each line (a party card number or a full name), those the user may nominate whom
+    it names exactly, in one query whatever the number of lines."""
+    people = _nominable(user, training_class)
+    named = {line: [] for line in lines}
+    if people is None or not lines:
+        return named
+    folded = {line.casefold() for line in lines}
+    for person in people.annotate(folded_name=Lower("full_name")).filter(
+            Q(party_card_number__in=lines) | Q(folded_name__in=folded)).order_by("sort_key", "id"):
+        for line in lines:
+            if person.party_card_number == line or person.full_name.casefold() == line.casefold():
+                named[line].append(person)
+    return named
 
 
 # --- Attendance and results sheets -------------------------------------------------------------

@@ -157,15 +157,10 @@ def class_detail(request, pk):
 def _pasted_people(user, training_class, text: str) -> tuple[list[Person], list[str]]:
     """People named in a pasted list, one a line: a party card number or a full name that
     names exactly one person the user may nominate. Lines naming nobody or several come back."""
-    found, unknown = [], []
-    for line in [line.strip() for line in text.splitlines() if line.strip()][:500]:
-        matches = [p for p in selectors.nomination_candidates(user, training_class, line, limit=3)
-                   if p.party_card_number == line or p.full_name.casefold() == line.casefold()]
-        if len(matches) == 1:
-            found.append(matches[0])
-        else:
-            unknown.append(line)
-    return found, unknown
+    lines = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))[:500]
+    named = selectors.candidates_named(user, training_class, lines)
+    found = [matches[0] for matches in named.values() if len(matches) == 1]
+    return found, [line for line, matches in named.items() if len(matches) != 1]
 
 
 @login_required
