@@ -11,6 +11,7 @@ import re
 import pytest
 from django.utils import timezone
 from pypdf import PdfReader
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -110,8 +111,9 @@ def issue_certificates(browser, live_server, training_class, tmp_path, screensho
         browser.find_element(By.CSS_SELECTOR, "[data-issue-certificates]").click()
         WebDriverWait(browser, 10).until(lambda b: "/jobs/" in b.current_url)
         assert "Cấp giấy chứng nhận của lớp" in browser.find_element(By.TAG_NAME, "main").text
-        # The job page follows the run by itself (htmx) until the bar says 100%.
-        WebDriverWait(browser, 120, poll_frequency=0.2).until(
+        # The job page follows the run by itself (htmx) until the bar says 100%; each poll swaps
+        # the bar, so an element found just before a swap is read again.
+        WebDriverWait(browser, 120, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]).until(
             lambda b: b.find_element(By.CSS_SELECTOR, ".job-progress .progress-bar").text == "100%")
         screenshot("certificates-job-done", 1280, 900)
         result = browser.find_element(By.CSS_SELECTOR, "[data-job-result]")
