@@ -45,11 +45,17 @@ def with_in_plan(classes: QuerySet, prefix: str = "") -> QuerySet:
 # --- Class types and their rules ---------------------------------------------------------------
 
 
+def rules_in_force(on) -> QuerySet[ClassTypeRule]:
+    """Rules in force on `on`: a date, or an expression such as OuterRef("starts_on") for
+    the rule of each class in SQL; the latest first."""
+    return (ClassTypeRule.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            .order_by("-valid_from"))
+
+
 def rule_in_force(class_type: ClassType, on: datetime.date) -> ClassTypeRule | None:
     """The rule of `class_type` in force on `on` (the class's start date), or None."""
-    return (ClassTypeRule.objects.filter(class_type=class_type, valid_from__lte=on)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-            .prefetch_related("eligible_statuses", "eligible_roles").order_by("-valid_from").first())
+    return (rules_in_force(on).filter(class_type=class_type)
+            .prefetch_related("eligible_statuses", "eligible_roles").first())
 
 
 def class_type_choices() -> QuerySet[ClassType]:

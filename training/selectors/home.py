@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from portal.access import Action, reach_of, restrict
-from training.models import ClassTypeRule, Enrollment, TrainingClass, TrainingPlan
+from training.models import Enrollment, TrainingClass, TrainingPlan
+from training.selectors.classes import rules_in_force
 from training.selectors.plans import waiting_for_decision
 
 LISTED = 8  # rows a list shows; its footer links to the full list
@@ -30,9 +31,8 @@ def has_training_home(user) -> bool:
 
 def with_certifies(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
     """`certifies` on each class: whether the rule of its type in force on its first day
-    gives certificates (services.certificates.rule_in_force, in SQL)."""
-    rule = (ClassTypeRule.objects.filter(class_type_id=OuterRef("class_type_id"), valid_from__lte=OuterRef("starts_on"))
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("starts_on"))).order_by("-valid_from"))
+    gives certificates (the rule of selectors.classes.rule_in_force, in SQL)."""
+    rule = rules_in_force(OuterRef("starts_on")).filter(class_type_id=OuterRef("class_type_id"))
     return classes.annotate(certifies=Subquery(rule.values("certifies")[:1]))
 
 
