@@ -259,3 +259,19 @@ def children_of(user, parent_ids) -> QuerySet[Organization]:
         units_visible_to(user).filter(parent_id__in=parent_ids, active=True)
         .select_related("level").order_by("sort_order", "name")
     )
+
+
+def filter_units(user, selected_code: str = "") -> list[Organization]:
+    """Units a list may be narrowed to (each with its subtree): the tops of the reach and
+    the units above the cells, not every cell of a province, plus the selected one; each
+    with its `label`, indented by its depth below the first."""
+    reach = reach_of(user)
+    offered = Q(level__is_cell=False) | Q(path__in=reach.paths)
+    if selected_code:
+        offered |= Q(code=selected_code)
+    units = list(restrict(Organization.objects.filter(offered, active=True), user)
+                 .only("code", "name", "depth", "path").order_by("path"))
+    top = min((unit.depth for unit in units), default=0)
+    for unit in units:
+        unit.label = "\u2003" * (unit.depth - top) + unit.name
+    return units

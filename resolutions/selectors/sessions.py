@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from portal.access import get_visible_or_404, reach_of, restrict
+from portal.access import get_visible_or_404, restrict
 from portal.models import Organization, Person
 from resolutions.models import Attendance, Document, StudyCampaign, StudySession
 
@@ -79,21 +79,6 @@ def session_by_id(user, pk) -> StudySession:
 
 def session_documents(session: StudySession) -> QuerySet[Document]:
     return session.documents.select_related("kind").order_by("-issued_on", "number_symbol")
-
-
-def filter_units(user, selected_code: str = "") -> list[Organization]:
-    """Units a session list may be narrowed to (each with its subtree): the tops of the
-    reach and the units above the cells, not every cell of a province, plus the selected one."""
-    reach = reach_of(user)
-    offered = Q(level__is_cell=False) | Q(path__in=reach.paths)
-    if selected_code:
-        offered |= Q(code=selected_code)
-    units = list(restrict(Organization.objects.filter(offered, active=True), user)
-                 .only("code", "name", "depth", "path").order_by("path"))
-    top = min((unit.depth for unit in units), default=0)
-    for unit in units:
-        unit.indent = unit.depth - top
-    return units
 
 
 def unit_by_code(user, code: str) -> Organization:

@@ -19,7 +19,7 @@ from portal.access import can_manage, reach_of, restrict_to_managed
 from portal.forms import VietnameseDateField
 from portal.inputs import year_or
 from portal.models import Organization
-from portal.selectors import own_person
+from portal.selectors import filter_units, own_person
 from resolutions.models import Attendance, StudySession
 from resolutions.selectors import sessions as selectors
 from resolutions.services import sessions as services
@@ -129,9 +129,7 @@ def _managed_session(request, pk):
 def session_list(request):
     user = request.user
     code = request.GET.get("unit", "").strip()
-    units = selectors.filter_units(user, code)
-    for u in units:
-        u.label = "\u2003" * u.indent + u.name
+    units = filter_units(user, code)
     unit = next((u for u in units if u.code == code), None)
     year = year_or(request.GET.get("year", ""), None)
     sessions = selectors.session_list(user, selectors.SessionFilter(organization=unit, year=year))

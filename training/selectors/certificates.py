@@ -8,24 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from portal.access import get_visible_or_404, reach_of, restrict
+from portal.access import get_visible_or_404, restrict
 from portal.models import Organization
 from training.models import Certificate, Enrollment
-
-
-def filter_units(user, selected_code: str = "") -> list[Organization]:
-    """Units a list may be narrowed to (each with its subtree): the tops of the reach and
-    the units above the cells, not every cell of a province, plus the selected one."""
-    reach = reach_of(user)
-    offered = Q(level__is_cell=False) | Q(path__in=reach.paths)
-    if selected_code:
-        offered |= Q(code=selected_code)
-    units = list(restrict(Organization.objects.filter(offered, active=True), user)
-                 .only("code", "name", "depth", "path").order_by("path"))
-    top = min((unit.depth for unit in units), default=0)
-    for unit in units:
-        unit.label = "\u2003" * (unit.depth - top) + unit.name
-    return units
 
 
 def _related(queryset: QuerySet) -> QuerySet:

@@ -115,21 +115,6 @@ def enrollment_count(training_class: TrainingClass) -> int:
     return Enrollment.objects.filter(training_class=training_class).count()
 
 
-def class_units(user, selected_code: str = "") -> list[Organization]:
-    """Units a class or enrolment list may be narrowed to (each with its subtree): the
-    units above the cells in reach, plus the selected one."""
-    reach = reach_of(user)
-    offered = Q(level__is_cell=False) | Q(path__in=reach.paths)
-    if selected_code:
-        offered |= Q(code=selected_code)
-    units = list(restrict(Organization.objects.filter(offered, active=True), user)
-                 .only("code", "name", "depth", "path").order_by("path"))
-    top = min((unit.depth for unit in units), default=0)
-    for unit in units:
-        unit.label = "\u2003" * (unit.depth - top) + unit.name
-    return units
-
-
 def plan_line_choices(user) -> QuerySet[PlanLine]:
     """Lines of approved plans of the units where the user may open classes."""
     return (restrict(PlanLine.objects.filter(plan__status=TrainingPlan.Status.APPROVED), user, Action.TRAIN)
@@ -325,5 +310,3 @@ def lesson_by_number(training_class: TrainingClass, number) -> Lesson | None:
     if not 0 < number < 32768:
         return None
     return training_class.lessons.filter(number=number).first()
-
-

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from portal.access import Action, get_visible_or_404, org_q, reach_of, restrict, units_where
+from portal.access import Action, get_visible_or_404, org_q, restrict, units_where
 from portal.models import Organization
 from training.models import PlanLine, TrainingPlan
 from training.selectors.indicators import with_actuals
@@ -72,18 +72,3 @@ def waiting_for_decision(user) -> QuerySet[TrainingPlan]:
     if condition is not None:
         plans = plans.filter(condition)
     return plans.select_related("organization").order_by("submitted_at", "id")
-
-
-def filter_units(user, selected_code: str = "") -> list[Organization]:
-    """Units a plan list may be narrowed to: those above the cells in reach (plans are
-    drafted by đảng ủy), plus the tops of the reach and the selected one."""
-    reach = reach_of(user)
-    offered = Q(level__is_cell=False) | Q(path__in=reach.paths)
-    if selected_code:
-        offered |= Q(code=selected_code)
-    units = list(restrict(Organization.objects.filter(offered, active=True), user)
-                 .only("code", "name", "depth", "path").order_by("path"))
-    top = min((unit.depth for unit in units), default=0)
-    for unit in units:
-        unit.label = "\u2003" * (unit.depth - top) + unit.name
-    return units

@@ -21,6 +21,7 @@ from portal.access import Action, get_visible_or_404, may, restrict
 from portal.files import download_url
 from portal.inputs import id_or, year_or
 from portal.pagination import CachedCountPaginator
+from portal.selectors import filter_units
 from training.models import TrainingClass
 from training.selectors import certificates as selectors
 from training.services import certificates as services
@@ -44,7 +45,7 @@ def _forbidden(request, message, back):
 def certificate_list(request):
     user = request.user
     code = request.GET.get("org", "").strip()
-    units = selectors.filter_units(user, code)
+    units = filter_units(user, code)
     unit = next((u for u in units if u.code == code), None)
     year = year_or(request.GET.get("year", ""), None)
     class_id = id_or(request.GET.get("class", ""))

@@ -15,6 +15,7 @@ from portal.access import Action, may, reach_of
 from portal.inputs import id_or, year_or
 from portal.models import Person
 from portal.pagination import CachedCountPaginator
+from portal.selectors import filter_units
 from training.forms.classes import ClassForm, LessonFormSet, save_class
 from training.models import ClassType, Enrollment, LessonAttendance
 from training.selectors import classes as selectors
@@ -48,7 +49,7 @@ def _list_filters(request):
     """The filters the class and enrolment lists share: unit code, year, type, plan."""
     get = request.GET
     code = get.get("org", "").strip()
-    units = selectors.class_units(request.user, code)
+    units = filter_units(request.user, code)
     unit = next((u for u in units if u.code == code), None)
     type_code = get.get("type", "").strip()
     types = list(ClassType.objects.filter(external=False).order_by("sort_order", "name"))

@@ -19,8 +19,8 @@ from portal.forms import VietnameseDateField
 from portal.inputs import year_or
 from portal.models import Organization
 from portal.pagination import CachedCountPaginator
+from portal.selectors import filter_units
 from training.models import Lecturer
-from training.selectors import certificates as certificate_selectors
 from training.selectors import indicators
 from training.selectors import lecturers as selectors
 from training.services import lecturers as services
@@ -103,7 +103,7 @@ def _this_year() -> int:
 def lecturer_list(request):
     user = request.user
     code = request.GET.get("org", "").strip()
-    units = certificate_selectors.filter_units(user, code)
+    units = filter_units(user, code)
     unit = next((u for u in units if u.code == code), None)
     year = year_or(request.GET.get("year", ""), _this_year())
     kind = request.GET.get("kind", "")
@@ -174,7 +174,7 @@ def secretaries_not_lectured(request):
     counted class in the year (training.selectors.indicators, the figure of the report)."""
     user = request.user
     code = request.GET.get("org", "").strip()
-    units = certificate_selectors.filter_units(user, code)
+    units = filter_units(user, code)
     if code:
         unit = get_visible_or_404(Organization.objects.all(), user, code=code)
     else:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.access import Action, may
 from portal.inputs import year_or
 from portal.models import Organization
+from portal.selectors import filter_units
 from training.models import ClassType, PriorityGroup, TrainingPlan
 from training.selectors import plans as selectors
 from training.services import plans as services
@@ -135,7 +136,7 @@ def _url_or_none(name: str) -> str | None:
 def plan_list(request):
     user = request.user
     code = request.GET.get("org", "").strip()
-    units = selectors.filter_units(user, code)
+    units = filter_units(user, code)
     unit = next((u for u in units if u.code == code), None)
     year = year_or(request.GET.get("year", ""), None)
     status = request.GET.get("status", "")

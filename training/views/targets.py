@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.access import Action, get_visible_or_404, may
 from portal.inputs import year_or
 from portal.models import Organization
+from portal.selectors import filter_units
 from training.models import Lecturer, TargetIndicator
 from training.selectors import indicators
-from training.selectors import plans as plan_selectors
 from training.selectors import targets as selectors
 from training.services import plans as plan_services
 from training.services import targets as services
@@ -189,7 +189,7 @@ def target_page(request):
     this_year = timezone.localdate().year
     return render(request, "training/targets/page.html", {
         "unit": unit, "year": year, "progress": progress, "figures": figures, "formset": formset,
-        "service_errors": service_errors, "units": plan_selectors.filter_units(user, unit.code),
+        "service_errors": service_errors, "units": filter_units(user, unit.code),
         "years": range(this_year + 2, this_year - 6, -1), "shares": selectors.SHARES,
         "learners_total": figures.learners.total.total("learners"),
         "certificates_total": figures.learners.total.total("certified"),
