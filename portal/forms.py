@@ -129,3 +129,23 @@ class PeopleFilterForm(forms.Form):
             theory_level=data.get("theory_level", ""),
             minorities_only=data.get("minorities_only", False),
         )
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget; every refusal marks its field for the eye and
+    for screen readers."""
+
+    def style(self):
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):
+                field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) \
+                    else "form-control"
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"

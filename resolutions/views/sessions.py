@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import can_manage, reach_of, restrict_to_managed
-from portal.forms import VietnameseDateField
+from portal.forms import StyledForm, VietnameseDateField
 from portal.inputs import year_or
 from portal.models import Organization
 from portal.selectors import filter_units, own_person
@@ -30,7 +30,7 @@ PAGE_SIZE = 20
 # --- Forms -----------------------------------------------------------------------------------
 
 
-class SessionForm(forms.Form):
+class SessionForm(StyledForm):
     organization = forms.ModelChoiceField(label=gettext_lazy("Đơn vị"), queryset=Organization.objects.none(),
                                           to_field_name="code")
     kind = forms.ChoiceField(label=gettext_lazy("Loại buổi"), choices=StudySession.Kind.choices,
@@ -69,16 +69,6 @@ class SessionForm(forms.Form):
             if not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) \
                     else "form-control"
-
-    def add_error(self, field, error):
-        # Every refusal, the form's own or the service's, marks its field for the eye and screen readers.
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
 
     def save(self, *, user, session: StudySession | None = None) -> StudySession | None:
         """Through the service; its refusals become the form's errors (None is returned)."""

@@ -6,30 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import Action, units_where
-from portal.forms import VietnameseDateField
+from portal.forms import StyledForm, VietnameseDateField
 from training.models import TrainingClass
 from training.selectors import classes as selectors
 from training.services import classes as services
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget; every refusal marks its field for the eye and
-    for screen readers."""
-
-    def style(self):
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):
-                field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) \
-                    else "form-control"
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
 
 
 class PlanLineChoiceField(forms.ModelChoiceField):

@@ -4,11 +4,11 @@ training record. Thin: the rules are services.external's."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import VietnameseDateField
+from portal.forms import StyledForm, VietnameseDateField
 from training.models import ClassType, ExternalResult
 
 
-class ExternalResultForm(forms.Form):
+class ExternalResultForm(StyledForm):
     class_type = forms.ModelChoiceField(
         label=_("Chương trình"), queryset=ClassType.objects.none(), empty_label=None,
         error_messages={"invalid_choice": _("Chọn trung cấp hoặc cao cấp lý luận chính trị; lớp mở tại đơn vị thì "
@@ -30,12 +30,3 @@ class ExternalResultForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         self.fields["institution"].widget.attrs["placeholder"] = _("Trường Chính trị tỉnh")
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs["class"]:
-                    attrs["class"] += " is-invalid"
-                attrs["aria-invalid"] = "true"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.access import Action, get_visible_or_404, may, units_where
-from portal.forms import VietnameseDateField
+from portal.forms import StyledForm, VietnameseDateField
 from portal.inputs import year_or
 from portal.models import Organization
 from portal.pagination import CachedCountPaginator
@@ -28,7 +28,7 @@ from training.services import lecturers as services
 PAGE_SIZE = 30
 
 
-class LecturerForm(forms.Form):
+class LecturerForm(StyledForm):
     person = forms.CharField(label=gettext_lazy("Người"), max_length=150,
                              help_text=gettext_lazy("Số thẻ đảng viên, hoặc họ và tên đầy đủ."))
     organization = forms.ModelChoiceField(label=gettext_lazy("Đơn vị quản lý"), queryset=Organization.objects.none(),
@@ -69,15 +69,6 @@ class LecturerForm(forms.Form):
         if len(found) > 1:
             raise ValidationError(_("Có nhiều người tên “%(text)s”: hãy nhập số thẻ đảng viên.") % {"text": text})
         return found[0]
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
 
     def save(self) -> Lecturer | None:
         """Through the service; its refusals become the form's errors (None is returned)."""
