@@ -403,6 +403,9 @@ class Transfer(models.Model):
     class Kind(models.TextChoices):
         PERMANENT = "chinh_thuc", _("Chính thức")
         TEMPORARY = "tam_thoi", _("Tạm thời")
+        # Recorded for every member when his unit is merged or split (portal.tree), so that
+        # his unit on an earlier day can still be read (portal.asof).
+        REORGANISED = "sap_xep", _("Theo quyết định sắp xếp tổ chức")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfers")
     from_organization = models.ForeignKey(
@@ -419,6 +422,8 @@ class Transfer(models.Model):
         verbose_name = _("chuyển sinh hoạt đảng")
         verbose_name_plural = _("chuyển sinh hoạt đảng")
         ordering = ["-transferred_on"]
+        # portal.asof reads a person's unit on a day from his first transfer after it.
+        indexes = [models.Index(fields=["person", "transferred_on"], name="transfer_person_day")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_organization=F("to_organization")), name="transfer_different_units",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.models import Organization, OrganizationChange, OrganizationPeriod, OrgLevel, Person
+from portal.models import Organization, OrganizationChange, OrganizationPeriod, OrgLevel, Person, Transfer
 
 
 def path_for(parent: Organization | None, org_id: int) -> str:
@@ -132,6 +132,16 @@ def move_organization(org: Organization, *, new_parent: Organization, effective_
     return org
 
 
+def _move_members(people: QuerySet[Person], *, to: Organization, effective_on: date, decision_number: str) -> int:
+    """Members pass to `to` by a reorganisation: one dated transfer each (so their unit on
+    an earlier day stays known, portal.asof), in two statements whatever their number."""
+    rows = [Transfer(person_id=pk, from_organization_id=org_id, to_organization=to, transferred_on=effective_on,
+                     kind=Transfer.Kind.REORGANISED, decision_number=decision_number)
+            for pk, org_id in people.values_list("pk", "organization_id")]
+    Transfer.objects.bulk_create(rows, batch_size=2000)
+    return people.update(organization=to)
+
+
 def _retire(org: Organization, *, effective_on: date, successor: Organization | None) -> None:
     if subtree(org).filter(active=True).exclude(pk=org.pk).exists():
         raise ValidationError(
@@ -157,7 +167,8 @@ def merge_organizations(sources: list[Organization], *, into: Organization, effe
     for source in sources:
         for child in Organization.objects.filter(parent=source, active=True):
             move_organization(child, new_parent=into, effective_on=effective_on, decision_number=decision_number)
-        Person.objects.filter(organization=source).update(organization=into)
+        _move_members(Person.objects.filter(organization=source), to=into, effective_on=effective_on,
+                      decision_number=decision_number)
         _retire(source, effective_on=effective_on, successor=into)
     change = OrganizationChange.objects.create(kind=OrganizationChange.Kind.MERGED, organization=into,
                                                effective_on=effective_on, decision_number=decision_number)
@@ -177,7 +188,8 @@ def split_organization(source: Organization, *, parts: list[dict], effective_on:
     for part in parts:
         unit = create_organization(code=part["code"], name=part["name"], level=source.level, parent=source.parent,
                                    established_on=effective_on, decision_number=decision_number)
-        moved = Person.objects.filter(organization=source, pk__in=part.get("person_ids", [])).update(organization=unit)
+        moved = _move_members(Person.objects.filter(organization=source, pk__in=part.get("person_ids", [])),
+                              to=unit, effective_on=effective_on, decision_number=decision_number)
         if moved != len(set(part.get("person_ids", []))):
             raise ValidationError(_("Có người không thuộc đơn vị bị chia tách."))
         new_units.append(unit)

@@ -14,12 +14,12 @@ from rest_framework.response import Response
 from portal.access import get_visible_or_404
 from portal.api.errors import validated
 from portal.api.serializers import InputSerializer, UnitBriefSerializer, catalogue_help
+from portal.figures import Share
 from portal.inputs import parse_year
 from portal.models import Organization
 from training.api.plans import TrainableUnitField
 from training.models import ClassType, TargetIndicator, TrainingTarget
 from training.selectors import targets as selectors
-from training.selectors.indicators import Share
 from training.services import targets as services
 
 urlpatterns = []

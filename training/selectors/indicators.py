@@ -20,8 +20,6 @@ counts on its own.
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Generic, TypeVar
 
 from django.db.models import (
     BigIntegerField,
@@ -41,6 +39,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, Substr
 from django.utils import timezone
 
+from portal.figures import Breakdown, Share
 from portal.models import Organization, Person, Position
 from training.models import Enrollment, Lecturer, Lesson, PlanLine, TrainingClass, in_plan_q
 
@@ -57,9 +56,6 @@ GRASSROOTS_COMMITTEE_LEVEL = "dang-bo-co-so"  # đảng bộ cơ sở: its bí t
 # five years; seed 002 counts 2020–2025 that way).
 TERM_YEARS = 5
 
-T = TypeVar("T")
-
-
 def term_years(year: int) -> tuple[int, int]:
     """First and last year of the term that ends with `year`."""
     return year - TERM_YEARS + 1, year
@@ -68,36 +64,6 @@ def term_years(year: int) -> tuple[int, int]:
 def as_of(year: int) -> datetime.date:
     """The day positions and lecturers are taken as they stand: 31/12, or today within the year."""
     return min(datetime.date(year, 12, 31), timezone.localdate())
-
-
-@dataclass(frozen=True)
-class Share:
-    """`done` of `total`; `percent` is None when there is nobody to count."""
-
-    done: int = 0
-    total: int = 0
-
-    @property
-    def percent(self) -> Decimal | None:
-        if not self.total:
-            return None
-        return (Decimal(100 * self.done) / self.total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    @property
-    def missing(self) -> int:
-        return self.total - self.done
-
-    def __add__(self, other: "Share") -> "Share":
-        return Share(self.done + other.done, self.total + other.total)
-
-
-@dataclass
-class Breakdown(Generic[T]):
-    total: T
-    by_child: dict[int | None, T] = field(default_factory=dict)
-
-    def of(self, child_id: int | None, empty: T) -> T:
-        return self.by_child.get(child_id, empty)
 
 
 def child_of(unit: Organization, path_lookup: str):

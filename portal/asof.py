@@ -1,0 +1,201 @@
+"""Figures of a past period: people and units where and as they were then (DESIGN.md §5).
+
+Every indicator of a report counts through these few expressions, so that the same
+report regenerated after later transfers, status changes and reorganisations gives the
+same figures. The rule of attribution, written once (README "Báo cáo" and the report's
+notes say the same):
+
+- **Activities** (a study session, a class, an enrolment, a lecture) belong to the unit
+  that held them and to that unit's superiors *as the tree stood on the day they took
+  place* (`OrganizationPeriod`). A cell merged into another on 1 July counts its first
+  half-year under its old superior, the merged cell the rest under its own.
+- **Head counts** (members, committee members, lecturers, commitments) are taken on one
+  day, the period's `snapshot_day`: its last day, today for a period under way, and for
+  a unit dissolved or merged within the period, its last day of existence.
+- **A person's unit on a day** is the unit he left by his first transfer after that day,
+  else his current unit (`Transfer.transferred_on` is his first day in the new unit; a
+  merger records a transfer for each member). **His status on a day** is the last
+  `PartyStatusChange` on or before it; nobody with no such change was a member then.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from portal.models import Organization, OrganizationPeriod, PartyStatusChange, Person, Transfer
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period, both ends included: a calendar year or several (sơ kết 3 năm,
+    tổng kết 5 năm)."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+    @classmethod
+    def years(cls, last_year: int, count: int = 1) -> "Period":
+        return cls(datetime.date(last_year - count + 1, 1, 1), datetime.date(last_year, 12, 31))
+
+    @property
+    def first_year(self) -> int:
+        return self.start.year
+
+    @property
+    def last_year(self) -> int:
+        return self.end.year
+
+    @property
+    def label(self) -> str:
+        if self.start.year == self.end.year:
+            return str(self.end.year)
+        return f"{self.start.year}–{self.end.year}"
+
+    def __str__(self) -> str:
+        return f"{date_format(self.start, 'SHORT_DATE_FORMAT')} – {date_format(self.end, 'SHORT_DATE_FORMAT')}"
+
+    def previous(self) -> "Period":
+        span = self.end.year - self.start.year + 1
+        return Period.years(self.end.year - span, span)
+
+    def snapshot_day(self, unit: Organization | None = None) -> datetime.date:
+        """The day head counts are taken (see the module's rule)."""
+        day = min(self.end, timezone.localdate())
+        if unit is not None and unit.dissolved_on and unit.dissolved_on <= day:
+            day = max(self.start, unit.dissolved_on - datetime.timedelta(days=1))
+        return day
+
+
+def _day(value) -> F | Value:
+    return value if hasattr(value, "resolve_expression") else Value(value)
+
+
+def _covering(day_ref) -> Q:
+    """OrganizationPeriod rows in force on `day_ref` (a date or an outer reference)."""
+    return Q(valid_from__lte=day_ref) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day_ref))
+
+
+def _ref(ref):
+    return OuterRef(ref) if isinstance(ref, str) else ref
+
+
+def in_subtree_on(unit: Organization, org_ref: str, day_ref) -> Exists:
+    """SQL: the organization at `org_ref` was `unit` or below it on the day `day_ref`
+    (a field name of the outer query, or a date)."""
+    return Exists(
+        OrganizationPeriod.objects.filter(
+            _covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=f"/{unit.pk}/",
+        )
+    )
+
+
+def child_on(unit: Organization, org_ref: str, day_ref) -> Subquery:
+    """SQL: id of the child of `unit` whose subtree held the organization at `org_ref` on
+    `day_ref`; NULL for `unit` itself (and for organizations outside its subtree)."""
+    marker = f"/{unit.pk}/"
+    after = Func(F("path"), Value(marker), Value(2), function="split_part", output_field=CharField())
+    segment = Func(after, Value("/"), Value(1), function="split_part", output_field=CharField())
+    return Subquery(
+        OrganizationPeriod.objects.filter(
+            _covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=marker,
+        ).annotate(child=Cast(NullIf(segment, Value("")), IntegerField())).values("child")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def unit_of_person_on(day, person_ref: str = "pk") -> Coalesce:
+    """SQL: the organization id a person belonged to on `day` (see the module's rule)."""
+    left_later = Transfer.objects.filter(person_id=OuterRef(person_ref), transferred_on__gt=day)
+    first_from = Subquery(left_later.order_by("transferred_on", "id").values("from_organization_id")[:1])
+    current = F("organization_id") if person_ref == "pk" else F(person_ref.replace("_id", "") + "__organization_id")
+    return Coalesce(first_from, current, output_field=IntegerField())
+
+
+def status_of_person_on(day, person_ref: str = "pk") -> Subquery:
+    """SQL: the PartyStatus id a person had on `day`, NULL if none yet."""
+    return Subquery(
+        PartyStatusChange.objects.filter(person_id=OuterRef(person_ref), effective_on__lte=day)
+        .order_by("-effective_on", "-id").values("status_id")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def people_on(unit: Organization, day: datetime.date) -> QuerySet[Person]:
+    """Everyone in `unit`'s subtree on `day`, whatever his status, annotated with
+    `unit_then` (his unit on that day), `child_then` (the child of `unit` that held it, None
+    for `unit` itself) and `status_then` (his PartyStatus id then, None if none yet).
+
+    Candidates are narrowed in SQL before the per-person lookups: people whose current unit,
+    or a unit they were transferred from, was in the subtree during the day's tree."""
+    units_then = OrganizationPeriod.objects.filter(_covering(day), path__contains=f"/{unit.pk}/")
+    unit_ids = units_then.values("organization_id")
+    moved_out = Transfer.objects.filter(transferred_on__gt=day, from_organization_id__in=unit_ids).values("person_id")
+    return (
+        Person.objects.filter(Q(organization_id__in=unit_ids) | Q(pk__in=moved_out))
+        .annotate(unit_then=unit_of_person_on(day))
+        .filter(in_subtree_on(unit, "unit_then", day))
+        .annotate(child_then=child_on(unit, "unit_then", day), status_then=status_of_person_on(day))
+    )
+
+
+def members_on(unit: Organization, day: datetime.date, *, expected_at_meetings: bool = False) -> QuerySet[Person]:
+    """Party members (status `is_member` on `day`, admitted by then) of `unit`'s subtree on
+    `day`, annotated as `people_on`. With `expected_at_meetings`, only those whose status
+    then required attending meetings (not miễn sinh hoạt)."""
+    from portal.models import PartyStatus
+
+    statuses = PartyStatus.objects.filter(is_member=True)
+    if expected_at_meetings:
+        statuses = statuses.filter(expected_at_meetings=True)
+    return (
+        people_on(unit, day)
+        .filter(status_then__in=statuses.values("pk"))
+        .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=day))
+    )
+
+
+def children_during(unit: Organization, period: Period) -> list[OrganizationPeriod]:
+    """The units that were children of `unit` at some time within `period`, each with the
+    name it had last within the period (a child dissolved on 1 July is listed by its name
+    then), ordered as the tree is. One query."""
+    rows = (
+        OrganizationPeriod.objects.filter(parent=unit, valid_from__lte=period.end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=period.start))
+        .select_related("organization")
+        .order_by("organization_id", "-valid_from")
+        .distinct("organization_id")
+    )
+    return sorted(rows, key=lambda period_row: (period_row.organization.sort_order, period_row.name))
+
+
+def existed_during(unit: Organization, period: Period) -> bool:
+    return OrganizationPeriod.objects.filter(organization=unit, valid_from__lte=period.end).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=period.start)).exists()
+
+
+def grassroots_on(unit: Organization, day: datetime.date) -> QuerySet[OrganizationPeriod]:
+    """Tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ cơ sở) of `unit`'s subtree on `day`,
+    annotated with `child_then`."""
+    return (
+        OrganizationPeriod.objects.filter(_covering(day), path__contains=f"/{unit.pk}/", level__is_grassroots=True)
+        .annotate(child_then=child_on(unit, "organization_id", day))
+    )
