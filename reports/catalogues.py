@@ -7,7 +7,9 @@ from portal.catalogues import upsert
 CT17_INDICATORS = ["classes", "results", "party_work_trained", "lecturers", "study", "grassroots_classes",
                    "commitments", "commend_remind"]
 KL01_INDICATORS = ["study", "commitments", "commend_remind", "classes"]
-REPORTING_LEVELS = ["dang-bo-tinh", "dang-bo-truc-thuoc", "dang-bo-huyen", "dang-bo-co-so", "chi-bo-co-so"]
+# Every unit reports to its superior, up to the province (seed 003).
+REPORTING_LEVELS = ["dang-bo-tinh", "dang-bo-truc-thuoc", "dang-bo-huyen", "dang-bo-co-so", "dang-bo-bo-phan",
+                    "chi-bo-co-so", "chi-bo-truc-thuoc"]
 
 
 def _section(code: str, heading: str, default: str) -> dict:
