@@ -75,6 +75,11 @@ class ReportRun(PeriodFields):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name=_("người yêu cầu"))
     figures = models.JSONField(_("số liệu"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    # The narrative sections as they stood when the run was asked for (a submission's run
+    # prints what was submitted, whatever is edited afterwards).
+    narrative = models.JSONField(_("nội dung"), default=dict, blank=True)
+    number = models.CharField(_("số báo cáo"), max_length=60, blank=True)
+    place = models.CharField(_("địa danh"), max_length=100, blank=True)
     computed_at = models.DateTimeField(_("tính lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
