@@ -64,6 +64,6 @@ def load(apps) -> None:
     levels = list(OrgLevel.objects.filter(code__in=REPORTING_LEVELS))
     for order, (code, name, title, directive, spans, indicators, sections) in enumerate(KINDS):
         upsert(apps, "reports.ReportKind", code, name=name, sort_order=order, title=title, directive=directive,
-               spans=spans, due_month=2, due_day=22, opens_days_before=60, reminder_days=[30, 10, 3],
+               spans=spans, due_month=2, due_day=22, opens_days_before=120, reminder_days=[30, 10, 3],
                indicators=indicators, sections=sections)
         ReportKind.objects.get(code=code).reporting_levels.set(levels)
