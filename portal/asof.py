@@ -15,13 +15,15 @@ notes say the same):
 - **A person's unit on a day** is the unit he left by his first transfer after that day,
   else his current unit (`Transfer.transferred_on` is his first day in the new unit; a
   merger records a transfer for each member). **His status on a day** is the last
-  `PartyStatusChange` on or before it; nobody with no such change was a member then.
+  `PartyStatusChange` on or before it; someone whose recorded history starts later was not
+  a member then; someone with no recorded change at all has his current status throughout.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     CharField,
     Exists,
     F,
@@ -32,6 +34,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
@@ -130,11 +133,15 @@ def unit_of_person_on(day, person_ref: str = "pk") -> Coalesce:
     return Coalesce(first_from, current, output_field=IntegerField())
 
 
-def status_of_person_on(day, person_ref: str = "pk") -> Subquery:
-    """SQL: the PartyStatus id a person had on `day`, NULL if none yet."""
-    return Subquery(
-        PartyStatusChange.objects.filter(person_id=OuterRef(person_ref), effective_on__lte=day)
-        .order_by("-effective_on", "-id").values("status_id")[:1],
+def status_of_person_on(day, person_ref: str = "pk") -> Coalesce:
+    """SQL: the PartyStatus id a person had on `day`: his last change on or before it; for
+    a person with no recorded change at all (entered before the history was kept), his
+    current status; NULL when his recorded history starts after `day`."""
+    changes = PartyStatusChange.objects.filter(person_id=OuterRef(person_ref))
+    current = F("party_status_id") if person_ref == "pk" else F(person_ref.replace("_id", "") + "__party_status_id")
+    return Coalesce(
+        Subquery(changes.filter(effective_on__lte=day).order_by("-effective_on", "-id").values("status_id")[:1]),
+        Case(When(~Exists(changes), then=current)),
         output_field=IntegerField(),
     )
 

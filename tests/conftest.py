@@ -18,6 +18,7 @@ def catalogues(db):
 
     from portal import catalogues as core
     from portal.models import OrgLevel
+    from reports import catalogues as reporting
     from resolutions import catalogues as study
     from training import catalogues as training
 
@@ -25,6 +26,7 @@ def catalogues(db):
         core.load(apps)
         study.load(apps)
         training.load(apps)
+        reporting.load(apps)
 
 
 @pytest.fixture
