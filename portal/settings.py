@@ -293,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resolutions.tasks.remind_missing_commitments",
         "schedule": env.float("COMMITMENT_REMINDERS_EVERY_SECONDS", default=86400.0),
     },
+    # Reports: opened in time, reminded at the kind's days before the deadline, marked late once.
+    "reporting-calendar": {
+        "task": "reports.tasks.run_reporting_calendar",
+        "schedule": env.float("REPORTING_CALENDAR_EVERY_SECONDS", default=86400.0),
+    },
 }
 
 LOGGING = {
