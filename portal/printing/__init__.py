@@ -53,6 +53,8 @@ from .document import (
     Row,
     Signature,
     Table,
+    format_number,
+    format_percent,
     format_value,
     vietnamese_date,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "Sheet",
     "Signature",
     "Table",
+    "format_number",
+    "format_percent",
     "format_value",
     "neutralise",
     "render_docx",

@@ -176,20 +176,29 @@ def vietnamese_date(day: datetime.date) -> str:
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
+def format_number(value: int | float | Decimal, decimals: int = 0, *, grouping: bool = True) -> str:
+    """A number written the Vietnamese way: "1.127", "3,5" (dots group thousands, a comma
+    before decimals). Sentences, tables, DOCX and PDF all print numbers through it."""
+    text = f"{value:{',' if grouping else ''}.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")  # 1,234.5 → 1.234,5
+
+
+def format_percent(percent: int | float | Decimal, decimals: int = 1) -> str:
+    """A percentage (58.2 means 58,2%) written the Vietnamese way: "58,2%"."""
+    return format_number(percent, decimals, grouping=False) + "%"
+
+
 def format_value(value: CellValue, number_format: str | None = None) -> str:
     """A cell as printed: numbers Vietnamese style ("1.234", "87,5%"), by the column's
-    Excel format when it has one; text as it is; None as nothing."""
+    Excel format when it has one (a "%" format holds fractions, as in Excel: 0.875);
+    text as it is; None as nothing."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    if number_format:
-        percent = number_format.endswith("%")
-        grouping = "," if "," in number_format else ""
-        decimals = len(number_format.rstrip("%").partition(".")[2])
-    else:
-        percent, grouping, decimals = False, ",", 0 if isinstance(value, int) else 1
-    number = value * 100 if percent else value
-    text = f"{number:{grouping}.{decimals}f}"
-    text = text.replace(",", " ").replace(".", ",").replace(" ", ".")  # 1,234.5 → 1.234,5
-    return text + "%" if percent else text
+    if not number_format:
+        return format_number(value, 0 if isinstance(value, int) else 1)
+    decimals = len(number_format.rstrip("%").partition(".")[2])
+    if number_format.endswith("%"):
+        return format_percent(value * 100, decimals)
+    return format_number(value, decimals, grouping="," in number_format)
