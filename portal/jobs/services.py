@@ -42,10 +42,11 @@ def _active(kind: str, key: str) -> Job | None:
     return Job.objects.filter(kind=kind, params_key=key, status__in=Job.ACTIVE).first()
 
 
-def start_job(kind: str, params: dict, *, by) -> Job:
+def start_job(kind: str, params: dict, *, by, send_to_workers: bool = True) -> Job:
     """The one way to start long work: a job row now, its message to the worker once the
     transaction commits. The same kind and parameters asked again while a job is queued or
-    running gives that job."""
+    running gives that job. `send_to_workers=False`: the caller runs it in its own process
+    with `run_job` (a management command); left queued, the watcher sends it later."""
     job_kind = get_kind(kind)
     params, key = _canonical(params)
     organization = job_kind.organization(params)
@@ -65,7 +66,8 @@ def start_job(kind: str, params: dict, *, by) -> Job:
                     message=_("Đang chờ đến lượt"))
         except IntegrityError:  # the same work asked at the same moment: that one wins
             return _active(kind, key)
-        transaction.on_commit(lambda: enqueue(job.pk))
+        if send_to_workers:
+            transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
 
