@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Báo cáo")
+
+    def ready(self):
+        from portal import access, files
+        from portal.jobs import register_kind
+        from reports import models, runs_selectors
+        from reports.services import runs
+
+        access.register(models.ReportRun, org_field="organization")
+        access.register(models.ReportFile, org_field="run__organization")
+        access.register(models.Submission, org_field="organization")
+        register_kind(runs.REPORT_RUN)
+        files.register_download(runs_selectors.DOWNLOAD_KEY, visible=runs_selectors.files_visible_to,
+                                filename=lambda f: f.name, content_type=lambda f: runs.CONTENT_TYPES[f.format])
+

@@ -1,0 +1,56 @@
+"""What the pages, the API and the command read about report runs and their files. Every
+list goes through the access rule: a run is seen where its unit lies in the reach."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from portal import access
+from portal.asof import Period
+from portal.files import download_url
+from portal.models import Organization
+from reports.models import ReportFile, ReportKind, ReportRun
+
+DOWNLOAD_KEY = "report-file"
+FORMAT_ORDER = [ReportFile.Format.XLSX, ReportFile.Format.DOCX, ReportFile.Format.PDF]
+
+
+def runs_visible_to(user) -> QuerySet[ReportRun]:
+    return access.restrict(ReportRun.objects.all(), user)
+
+
+def with_details(runs: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
+    """Runs with what their pages and the API show, in a constant number of queries."""
+    return runs.select_related("kind", "organization", "job").prefetch_related("files")
+
+
+def run_for(user, pk) -> ReportRun:
+    """The run, or 404 when it does not exist or lies outside the user's reach."""
+    run = with_details(runs_visible_to(user)).filter(pk=pk).first() if str(pk).isdigit() else None
+    if run is None:
+        raise Http404
+    return run
+
+
+def files_visible_to(user) -> QuerySet[ReportFile]:
+    return access.restrict(ReportFile.objects.select_related("run"), user)
+
+
+def run_files(run: ReportRun) -> list[tuple[str, str, str, int]]:
+    """(format, name, download URL, size) of each file of the run, XLSX, DOCX, PDF."""
+    return [(f.format, f.name, download_url(DOWNLOAD_KEY, f), f.size)
+            for f in sorted(run.files.all(), key=lambda f: FORMAT_ORDER.index(f.format))]
+
+
+def latest_run(kind: ReportKind, unit: Organization, period: Period) -> ReportRun | None:
+    """The newest run of (kind, unit, period), whatever its state (its job says it)."""
+    return with_details(ReportRun.objects.filter(kind=kind, organization=unit, period_start=period.start,
+                                                 period_end=period.end)).first()
+
+
+def run_page_url(run_pk: int) -> str:
+    """The unit's report page, where the run's files are downloaded."""
+    from reports.submission_selectors import period_slug
+
+    run = ReportRun.objects.select_related("kind", "organization").get(pk=run_pk)
+    return reverse("report_unit", args=[run.organization.code, run.kind.code, period_slug(run.period)])
