@@ -11,6 +11,8 @@ from django.utils import timezone
 from portal.access import Action, reach_of, restrict
 from portal.asof import Period
 from portal.models import Organization
+from portal.printing import format_number, format_percent
+from reports.indicators import target_text
 from reports.models import NarrativeRevision, ReportKind, Submission, SubmissionEvent
 
 Status = Submission.Status
@@ -183,3 +185,47 @@ def children_reports(submission: Submission) -> QuerySet[Submission]:
                                       organization__parent_id=submission.organization_id)
             .select_related("organization", "kind", "submitted_by__person")
             .order_by("-late", "organization__sort_order", "organization__name"))
+
+
+# --- Figures as the page shows them ------------------------------------------------------------
+
+
+def figure_text(figure: dict | None) -> str:
+    """A figure written the Vietnamese way ("1.127", "58,2%"), "—" when there is none."""
+    if figure is None or figure.get("value") is None:
+        return "—"
+    if figure["kind"] == "percent":
+        return format_percent(figure["value"])
+    return format_number(figure["value"])
+
+
+def figure_rows(figures: dict | None) -> list[dict]:
+    """Each indicator of a computed report with its figures written out, for the page (the
+    tables are in the run's files)."""
+    if not figures:
+        return []
+    return [{"code": block["code"], "title": block["title"], "sentences": block.get("sentences", []),
+             "figures": [{"code": item["code"], "label": item["label"], "text": figure_text(item),
+                          "target": target_text(item)} for item in block["figures"]]}
+            for block in figures["indicators"]]
+
+
+def _by_code(figures: dict | None) -> dict[str, dict]:
+    if not figures:
+        return {}
+    return {item["code"]: item for block in figures["indicators"] for item in block["figures"]}
+
+
+def changed_figures(submitted: dict | None, live: dict | None) -> list[dict]:
+    """The figures whose value in the live data differs from the submitted run's, by code:
+    what has changed since the report was submitted (late entries, corrections)."""
+    then, now = _by_code(submitted), _by_code(live)
+    if not then or not now:
+        return []
+    changed = []
+    for code in [*then, *(code for code in now if code not in then)]:
+        before, after = then.get(code), now.get(code)
+        if (before or {}).get("value") != (after or {}).get("value"):
+            changed.append({"code": code, "label": (after or before)["label"], "then": figure_text(before),
+                            "now": figure_text(after)})
+    return changed

@@ -57,10 +57,12 @@ def open_reports(today: datetime.date) -> int:
     for kind in ReportKind.objects.in_force(today).prefetch_related("reporting_levels"):
         for period in open_periods(kind, today):
             due = kind.due_on(period)
-            units = units_that_report(kind, period).values_list("pk", flat=True)
+            existing = Submission.objects.filter(kind=kind, period_start=period.start, period_end=period.end)
+            missing = units_that_report(kind, period).exclude(pk__in=existing.values("organization_id"))
+            # Units whose report a concurrent run opened meanwhile are skipped by the unique constraint.
             created = Submission.objects.bulk_create(
                 [Submission(kind=kind, organization_id=unit_id, period_start=period.start, period_end=period.end,
-                            due_on=due, narrative={}) for unit_id in units],
+                            due_on=due, narrative={}) for unit_id in missing.values_list("pk", flat=True)],
                 ignore_conflicts=True)
             opened += len(created)
     return opened

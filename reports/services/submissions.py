@@ -266,5 +266,5 @@ def _notify(users, submission: Submission, occasion: str, text_of) -> int:
     return notify_reporting(users, submission, f"report-{submission.pk}-{occasion}-{stamp}", text_of)
 
 
-def superior_reporters(unit: Organization) -> QuerySet[User]:
-    return reporters(unit.parent_id) if unit.parent_id is not None else User.objects.none()
+def superior_reporters(unit: Organization) -> QuerySet[User] | list:
+    return reporters(unit.parent_id) if unit.parent_id is not None else []
