@@ -114,6 +114,11 @@ def percent_of(share: Share) -> float | None:
     return None if share.percent is None else float(share.percent)
 
 
+def lowercase_first(text: str) -> str:
+    """A catalogue name inside a sentence: "Cập nhật kiến thức mới" → "cập nhật kiến thức mới"."""
+    return text[:1].lower() + text[1:]
+
+
 def count_text(value: int) -> str:
     return format_number(value)
 
@@ -128,7 +133,10 @@ def target_text(figure: dict) -> str:
     target = figure["target"]
     if not target:
         return ""
-    write = format_percent if figure["kind"] == PERCENT else format_number
+    def write(value) -> str:
+        decimals = 0 if value == int(value) else 1
+        return format_percent(value, decimals) if figure["kind"] == PERCENT else format_number(value, decimals)
+
     bound = write(target["min"]) if target["max"] is None else f"{write(target['min'])}–{write(target['max'])}"
     verdict = {True: ", đạt", False: ", chưa đạt", None: ""}[target["met"]]
     return f" (chỉ tiêu {'từ ' if target['max'] is None and figure['kind'] == COUNT else ''}{bound}{verdict})"
@@ -259,7 +267,7 @@ def _classes(sources: Sources) -> dict:
          column("learners", "Lượt học viên"), column("female", "Nữ"), column("minority", "Dân tộc thiểu số")],
         rows, total)
     held = figures[0]
-    detail = "; ".join(f"{count_text(classes.by_type[code])} lớp {sources.class_types[code]} "
+    detail = "; ".join(f"{count_text(classes.by_type[code])} lớp {lowercase_first(sources.class_types[code])} "
                        f"({count_text(learners.learners[code])} lượt học viên)" for code in types)
     sentences = [
         f"Đã mở {count_text(classes.counted)} lớp bồi dưỡng{target_text(held)} với "
@@ -414,7 +422,7 @@ def _study(sources: Sources) -> dict:
         "study.by_child", "Sinh hoạt, học tập theo đơn vị",
         [UNIT_COLUMN, column("sessions", "Số buổi"), column("expected", "Lượt phải dự"),
          column("present", "Lượt có mặt"), column("share", "Tỷ lệ có mặt", PERCENT)], rows, total)
-    detail = ", ".join(f"{count_text(sessions.by_kind[code])} buổi {label[0].lower()}{label[1:]}"
+    detail = ", ".join(f"{count_text(sessions.by_kind[code])} buổi {lowercase_first(label)}"
                        for code, label in kinds)
     sentences = [
         f"Tổ chức {count_text(sessions.total)} buổi sinh hoạt, học tập" + (f" ({detail})" if detail else "")
@@ -484,7 +492,7 @@ def _commitments(sources: Sources) -> dict:
         [UNIT_COLUMN, column("expected", "Phải xây dựng"), column("filed", "Đã nộp"),
          column("accepted", "Đã duyệt"), *(column(f"rating.{code}", name) for code, name in levels)],
         rows, total)
-    ratings = "; ".join(f"{name[0].lower()}{name[1:]} {count_text(counts.ratings[code])}"
+    ratings = "; ".join(f"{lowercase_first(name)} {count_text(counts.ratings[code])}"
                         for code, name in levels if counts.ratings[code])
     sentences = [
         f"{count_text(counts.filed)}/{count_text(counts.expected)} đảng viên đã xây dựng bản cam kết tu dưỡng, rèn "

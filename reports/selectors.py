@@ -35,6 +35,8 @@ def report_target(user, kind_code, unit_code, year, years=None, *,
     if not ReportKind.objects.in_force(period.end).filter(pk=kind.pk).exists():
         raise ValidationError({"kind": _("Loại báo cáo “%(name)s” không áp dụng cho kỳ %(period)s.")
                                % {"name": kind.name, "period": period.label}})
+    if not str(unit_code or "").strip():
+        raise ValidationError({"unit": _("Chọn đơn vị lập báo cáo.")})
     units = restrict(Organization.objects.select_related("level", "parent"), user, action)
     unit = units.filter(code=str(unit_code or "").strip()).first()
     if unit is None:

@@ -1,0 +1,14 @@
+"""API of the reports app under /api/v1/ (namespace "reports-api")."""
+
+from portal.api.routers import Router
+from reports.api import indicators
+
+app_name = "reports-api"
+
+AREAS = (indicators,)
+
+router = Router()
+for area in AREAS:
+    area.register(router)
+
+urlpatterns = [url for area in AREAS for url in area.urlpatterns] + router.urls
