@@ -21,7 +21,6 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -29,12 +28,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
-from django.db.models.lookups import StartsWith
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from portal.access import Action, get_visible_or_404, may, reach_of, restrict
-from portal.models import Organization, Person
+from portal.asof import Period, in_subtree_on, members_on
+from portal.models import Organization, OrganizationPeriod, Person, Position
 from resolutions.models import (
     SEARCH_CONFIG,
     Attachment,
@@ -48,9 +47,10 @@ from resolutions.models import (
     UnitStudySettings,
     search_text,
 )
+from resolutions.selectors import indicators
 from resolutions.selectors.sessions import attendance_rate, sessions_of_member
 
-DEFAULT_ABSENCE_THRESHOLD = UnitStudySettings._meta.get_field("unexcused_absence_threshold").default
+DEFAULT_ABSENCE_THRESHOLD = indicators.DEFAULT_ABSENCE_THRESHOLD
 
 
 def can_edit_themes(user) -> bool:
@@ -276,12 +276,14 @@ def campaign_by_id(user, pk) -> StudyCampaign:
 
 def linked_sessions(campaign: StudyCampaign) -> QuerySet[StudySession]:
     """Sessions that count for a campaign: linked to it, or held on its document within
-    its window, by a unit of its subtree."""
+    its window, by a unit of its subtree as the tree stood on the session's day."""
     condition = Q(campaign=campaign)
     if campaign.document_id:
         condition |= Q(documents=campaign.document_id, held_on__gte=campaign.starts_on,
                        held_on__lte=campaign.deadline)
-    return StudySession.objects.filter(condition, organization__path__startswith=campaign.organization.path)
+    matching = StudySession.objects.filter(condition).values("pk")
+    return StudySession.objects.filter(pk__in=matching).filter(
+        in_subtree_on(campaign.organization, "organization_id", "held_on"))
 
 
 @dataclass
@@ -292,7 +294,7 @@ class UnitProgress:
     code: str
     name: str
     level: str
-    path: str
+    path: str  # as the tree stood on its counting day
     depth: int  # below the campaign's unit
     parent_id: int | None
     sessions: int  # sessions it held itself for the campaign
@@ -300,6 +302,8 @@ class UnitProgress:
     first_held_on: datetime.date | None
     expected: int  # its own expected members
     attended: int  # of whom present at one linked session at least
+    dissolved_on: datetime.date | None = None  # ended within the campaign: counted until then, not rolled up
+    current_path: str = ""
     subtree_expected: int = 0
     subtree_attended: int = 0
     subtree_units: int = 0  # units with expected members of their own, itself included
@@ -326,94 +330,135 @@ class UnitProgress:
         return self.sessions > 0
 
 
-# Expected at a campaign: the sessions area's rule (`expected_q`, DOMAIN.md §3) in SQL — current members
-# of the unit whose party status expects them at meetings, admitted on or before the date.
+def campaign_day(campaign: StudyCampaign, as_of: datetime.date) -> datetime.date:
+    """The day a campaign's members are counted: its deadline, or `as_of` while under way."""
+    return min(as_of, campaign.deadline)
+
+
+def _campaign_units(campaign: StudyCampaign, day: datetime.date) -> list:
+    """The units of the campaign's subtree at some time between its start and `day`, each
+    as it stood last within that time (a unit merged on 1 July by its name and place then)."""
+    root = campaign.organization
+    return list(
+        OrganizationPeriod.objects.filter(path__contains=f"/{root.pk}/", valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=campaign.starts_on))
+        .order_by("organization_id", "-valid_from").distinct("organization_id")
+        .values_list("organization_id", "organization__code", "name", "level__name", "path", "parent_id",
+                     "organization__dissolved_on", "organization__path"))
+
+
+def _expected_at_campaign(campaign: StudyCampaign, day: datetime.date) -> QuerySet[Person]:
+    """Members of the subtree on `day` expected at meetings then (portal.asof), for the key
+    cadres' campaigns only committee members on that day."""
+    people = members_on(campaign.organization, day, expected_at_meetings=True)
+    if campaign.audience == Audience.KEY_CADRES:
+        people = people.filter(Exists(Position.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day), person_id=OuterRef("pk"),
+            role__is_committee_member=True, started_on__lte=day)))
+    return people
+
+
+def _sql(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+# The follow-up's aggregate: sessions of each unit, and its expected members with those
+# present at a linked session. `expected` is one SELECT of (person id, his unit) per
+# counting day: the campaign's, and the last day of each unit that ended within it.
 _PROGRESS_SQL = """
-WITH units AS (
-    SELECT o.id, o.code, o.name, o.path, o.depth, o.parent_id, l.name AS level
-      FROM portal_organization o JOIN portal_orglevel l ON l.id = o.level_id
-     WHERE o.path LIKE %(prefix)s AND o.active
-),
-linked AS (
-    SELECT s.id, s.organization_id, s.held_on FROM resolutions_studysession s JOIN units u ON u.id = s.organization_id
-     WHERE s.campaign_id = %(campaign)s
-        OR (s.held_on BETWEEN %(starts)s AND %(deadline)s AND EXISTS (
-            SELECT 1 FROM resolutions_studysession_documents d
-             WHERE d.studysession_id = s.id AND d.document_id = %(document)s))
-),
-expected AS (
-    SELECT p.id, p.organization_id FROM portal_person p
-      JOIN units u ON u.id = p.organization_id
-      JOIN portal_partystatus ps ON ps.id = p.party_status_id
-     WHERE ps.expected_at_meetings AND (p.admitted_on IS NULL OR p.admitted_on <= %(expected_on)s)
-       AND (NOT %(key_cadres)s OR EXISTS (
-            SELECT 1 FROM portal_position po JOIN portal_positionrole r ON r.id = po.role_id
-             WHERE po.person_id = p.id AND r.is_committee_member AND po.started_on <= %(expected_on)s
-               AND (po.ended_on IS NULL OR po.ended_on >= %(expected_on)s)))
-),
+WITH linked AS ({linked}),
+expected AS ({expected}),
 present AS (
-    SELECT DISTINCT a.person_id FROM resolutions_attendance a JOIN linked l ON l.id = a.session_id
-     WHERE a.status = %(present)s
+    SELECT DISTINCT a.person_id FROM resolutions_attendance a
+     WHERE a.session_id IN (SELECT id FROM linked) AND a.status = %s
 ),
 people AS (
-    SELECT e.organization_id, count(*) AS expected, count(pr.person_id) AS attended
+    SELECT e.unit_then AS organization_id, count(*) AS expected, count(pr.person_id) AS attended
       FROM expected e LEFT JOIN present pr ON pr.person_id = e.id
-     GROUP BY e.organization_id
+     GROUP BY e.unit_then
 ),
 held AS (
-    SELECT organization_id, count(*) AS sessions, count(*) FILTER (WHERE held_on <= %(deadline)s) AS on_time,
+    SELECT organization_id, count(*) AS sessions, count(*) FILTER (WHERE held_on <= %s) AS on_time,
            min(held_on) AS first_held_on
       FROM linked GROUP BY organization_id
 )
-SELECT u.id, u.code, u.name, u.level, u.path, u.depth, u.parent_id,
-       coalesce(h.sessions, 0), coalesce(h.on_time, 0), h.first_held_on,
-       coalesce(pe.expected, 0), coalesce(pe.attended, 0)
-  FROM units u LEFT JOIN held h ON h.organization_id = u.id LEFT JOIN people pe ON pe.organization_id = u.id
- ORDER BY u.path
+SELECT coalesce(h.organization_id, pe.organization_id), coalesce(h.sessions, 0), coalesce(h.on_time, 0),
+       h.first_held_on, coalesce(pe.expected, 0), coalesce(pe.attended, 0)
+  FROM held h FULL JOIN people pe ON pe.organization_id = h.organization_id
 """
 
 
 def campaign_progress(*, campaign: StudyCampaign, viewer, as_of: datetime.date | None = None) -> list[UnitProgress]:
-    """The follow-up of a campaign, unit by unit down its subtree (tree order), in ONE
-    aggregate query; subtree figures are rolled up in one pass over the per-unit rows.
+    """The follow-up of a campaign, unit by unit down its subtree (tree order), as of its
+    deadline (or `as_of` while under way) by the rule of portal.asof: members where and as
+    they were that day, sessions where the tree stood on their day, the units of the
+    campaign's time, those ended within it counted until their last day and marked. Two
+    queries (the units, one aggregate); subtree figures rolled up in one pass.
     Only the units `viewer` may see are returned (figures still cover their whole subtree,
     which lies in his reach too). `viewer` is a user, or for tasks and reports the
     `portal.access.system_reach` of the subtree they work on."""
     as_of = as_of or timezone.localdate()
+    day = campaign_day(campaign, as_of)
     root = campaign.organization
+    units = _campaign_units(campaign, day)
+    ended = {}  # last day → the units that ended within the campaign, counted on it
+    for unit_id, *_rest, dissolved_on, _current in units:
+        if dissolved_on and dissolved_on <= day:
+            ended.setdefault(max(campaign.starts_on, dissolved_on - datetime.timedelta(days=1)), []).append(unit_id)
+    selects = [_expected_at_campaign(campaign, day).values("pk", "unit_then")]
+    selects += [_expected_at_campaign(campaign, last).filter(unit_then__in=ids).values("pk", "unit_then")
+                for last, ids in sorted(ended.items())]
+    expected = [_sql(queryset) for queryset in selects]
+    linked_sql, linked_params = _sql(linked_sessions(campaign).values("id", "organization_id", "held_on"))
+    sql = _PROGRESS_SQL.format(linked=linked_sql, expected=" UNION ALL ".join(
+        f"SELECT m.pk AS id, m.unit_then FROM ({part}) m" for part, _ in expected))
+    params = [*linked_params, *(p for _, part in expected for p in part), Attendance.Status.PRESENT,
+              campaign.deadline]
     with connection.cursor() as cursor:
-        cursor.execute(_PROGRESS_SQL, {
-            "prefix": root.path + "%", "campaign": campaign.pk, "document": campaign.document_id,
-            "starts": campaign.starts_on, "deadline": campaign.deadline,
-            "expected_on": min(as_of, campaign.deadline), "present": Attendance.Status.PRESENT,
-            "key_cadres": campaign.audience == Audience.KEY_CADRES,
-        })
-        rows = [UnitProgress(id=r[0], code=r[1], name=r[2], level=r[3], path=r[4], depth=r[5] - root.depth,
-                             parent_id=r[6], sessions=r[7], sessions_on_time=r[8], first_held_on=r[9],
-                             expected=r[10], attended=r[11]) for r in cursor.fetchall()]
+        cursor.execute(sql, params)
+        figures = {row[0]: row[1:] for row in cursor.fetchall()}
+    rows = []
+    for unit_id, code, name, level, path, parent_id, dissolved_on, current_path in units:
+        sessions, on_time, first_held_on, expected_count, attended = figures.get(unit_id, (0, 0, None, 0, 0))
+        rows.append(UnitProgress(
+            id=unit_id, code=code, name=name, level=level, path=path, depth=_depth_below(path, root),
+            parent_id=parent_id if unit_id != root.pk else None, sessions=sessions, sessions_on_time=on_time,
+            first_held_on=first_held_on, expected=expected_count, attended=attended,
+            dissolved_on=dissolved_on if dissolved_on and dissolved_on <= day else None, current_path=current_path))
+    rows.sort(key=lambda row: row.path)
     _roll_up(rows, past_deadline=as_of > campaign.deadline)
     reach = reach_of(viewer)
-    return [row for row in rows if reach.covers_path(row.path)]
+    return [row for row in rows if reach.covers_path(row.current_path)]
+
+
+def _depth_below(path: str, root: Organization) -> int:
+    parts = path.strip("/").split("/")
+    return len(parts) - 1 - parts.index(str(root.pk))
 
 
 def _roll_up(rows: list[UnitProgress], *, past_deadline: bool) -> None:
     """Rows in path order, so every parent comes before its children: covered flows down,
-    figures flow up to every ancestor in the list."""
-    by_path = {row.path: row for row in rows}
+    figures flow up to every ancestor in the list. A unit that ended within the campaign
+    keeps its own line; its members are counted where they went, so it adds nothing above."""
+    by_id = {row.id: row for row in rows}
     for row in rows:
-        parent = by_path.get(row.path[: row.path.rstrip("/").rfind("/") + 1])
+        parent = by_id.get(row.parent_id)
         row.covered = row.sessions_on_time > 0 or (parent is not None and parent.covered)
-        needs_session = row.expected > 0
+        needs_session = row.expected > 0 and row.dissolved_on is None
         row.late = needs_session and past_deadline and not row.covered
         if parent is not None:
             parent.children.append(row)
-        ancestors = [by_path[p] for p in _prefixes(row.path) if p in by_path]
-        for unit in ancestors:
+        if row.dissolved_on is not None:
+            continue
+        unit = row
+        while unit is not None:
             unit.subtree_expected += row.expected
             unit.subtree_attended += row.attended
             unit.subtree_units += needs_session
             unit.subtree_done += needs_session and row.covered
             unit.subtree_late += row.late
+            unit = by_id.get(unit.parent_id)
 
 
 def _prefixes(path: str) -> list[str]:
@@ -476,30 +521,17 @@ def absence_threshold(unit: Organization) -> int:
 
 
 def commend_remind(user, unit: Organization, year: int) -> dict:
-    """Per person of the unit's subtree, over the year's sessions, in ONE aggregate query:
-    who attended every session he was expected at (at least one), and who was absent
-    without excuse more often than his unit's threshold (the nearest unit above him
-    that set one; else the default)."""
-    in_year = Q(attendance__session__held_on__year=year)
-    nearest_threshold = (
-        UnitStudySettings.objects
-        .filter(StartsWith(OuterRef("organization__path"), F("organization__path")))
-        .order_by("-organization__depth").values("unexcused_absence_threshold")[:1])
-    people = (
-        restrict(Person.objects.all(), user)
-        .filter(organization__path__startswith=unit.path, attendance__session__held_on__year=year)
-        .annotate(
-            expected=Count("attendance", filter=in_year),
-            present=Count("attendance", filter=in_year & Q(attendance__status=Attendance.Status.PRESENT)),
-            excused=Count("attendance", filter=in_year & Q(attendance__status=Attendance.Status.EXCUSED)),
-            absent=Count("attendance", filter=in_year & Q(attendance__status=Attendance.Status.ABSENT)),
-            threshold=Coalesce(Subquery(nearest_threshold, output_field=IntegerField()),
-                               Value(DEFAULT_ABSENCE_THRESHOLD)),
-        )
-        .filter(Q(present=F("expected")) | Q(absent__gt=F("threshold")))
-        .select_related("organization").order_by("organization__path", "sort_key", "id"))
-    people = list(people)
-    return {
-        "commend": [p for p in people if p.present == p.expected],
-        "remind": [p for p in people if p.absent > p.threshold],
-    }
+    """The secretary's page: the people behind indicator 8 (`indicators.commend_people` and
+    `remind_people`, one rule for the page and the report), those the user may see, each
+    with his unit's name as it was on the year's snapshot day. Two queries."""
+    period = Period.year(year)
+    day = period.snapshot_day(unit)
+    unit_name = OrganizationPeriod.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day,
+        organization_id=OuterRef("unit_then")).values("name")[:1]
+
+    def listed(people: QuerySet[Person]) -> list[Person]:
+        return list(restrict(people, user).annotate(unit_name=Subquery(unit_name)).order_by("sort_key", "id"))
+
+    return {"commend": listed(indicators.commend_people(unit, period)),
+            "remind": listed(indicators.remind_people(unit, period))}
