@@ -1,11 +1,11 @@
 """API of the reports app under /api/v1/ (namespace "reports-api")."""
 
 from portal.api.routers import Router
-from reports.api import indicators
+from reports.api import indicators, runs
 
 app_name = "reports-api"
 
-AREAS = (indicators,)
+AREAS = (indicators, runs)
 
 router = Router()
 for area in AREAS:

@@ -23,7 +23,9 @@ from portal.jobs import JobKind
 from portal.jobs.models import Job
 from portal.jobs.services import JobRun, Superseded, start_job
 from portal.models import Organization
+from reports.indicators import compute_report
 from reports.models import ReportFile, ReportKind, ReportRun, Submission
+from reports.rendering import report_document, write_docx, write_pdf, write_xlsx
 
 KIND = "report"
 Format = ReportFile.Format
@@ -93,8 +95,6 @@ STEPS = [  # (progress when the step starts, format, message)
 
 def execute_run(job_run: JobRun) -> None:
     """The job's work: the figures (computed once), then each file."""
-    from reports.rendering import report_document, write_docx, write_pdf, write_xlsx
-
     run = ReportRun.objects.select_related("kind", "organization").get(pk=job_run.params["run"])
     job_run.progress(0, _("Đang tính số liệu"))
     figures = _figures(run)
@@ -121,8 +121,6 @@ def _figures(run: ReportRun) -> dict:
     """The run's figures: those stored by an earlier attempt, else computed now and stored
     unless another attempt stored its own meanwhile (then those)."""
     if run.figures is None:
-        from reports.indicators import compute_report
-
         figures = compute_report(run.kind, run.organization, run.period)
         ReportRun.objects.filter(pk=run.pk, figures__isnull=True).update(figures=figures,
                                                                         computed_at=timezone.now())
