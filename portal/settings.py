@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceMethodEnum": "resolutions.models.Attendance.Method",
         "LecturerKindEnum": "training.models.Lecturer.Kind",
         "TrainingPlanStatusEnum": "training.models.TrainingPlan.Status",
+        "ReportSubmissionStatusEnum": "reports.models.Submission.Status",
     },
 }
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("certificates/", include("training.urls_public")),
     path("api/v1/", include("training.api.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,3 +19,7 @@ class ReportsConfig(AppConfig):
         files.register_download(runs_selectors.DOWNLOAD_KEY, visible=runs_selectors.files_visible_to,
                                 filename=lambda f: f.name, content_type=lambda f: runs.CONTENT_TYPES[f.format])
 
+        from portal import home
+        from reports import home as reports_home
+
+        home.register(*reports_home.CARDS)

@@ -183,7 +183,7 @@ def children_reports(submission: Submission) -> QuerySet[Submission]:
     return (Submission.objects.filter(kind_id=submission.kind_id, period_start=submission.period_start,
                                       period_end=submission.period_end,
                                       organization__parent_id=submission.organization_id)
-            .select_related("organization", "kind", "submitted_by__person")
+            .select_related("organization__parent", "kind", "submitted_by__person")
             .order_by("-late", "organization__sort_order", "organization__name"))
 
 

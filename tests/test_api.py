@@ -151,8 +151,8 @@ def test_root_lists_the_endpoints(world):
     body = client_for(world["users"]["bithu"]).get("/api/v1/").json()
     assert set(body) == {"organizations", "people", "positions", "jobs", "study-sessions", "documents", "themes",
                          "study-campaigns", "commitments", "training-plans", "training-classes", "enrollments",
-                         "certificates", "lecturers", "training-targets", "indicators", "report-runs", "token",
-                         "schema", "docs"}
+                         "certificates", "lecturers", "training-targets", "indicators", "report-runs",
+                         "report-submissions", "token", "schema", "docs"}
     assert body["people"].endswith("/api/v1/people/")
     assert body["study-sessions"].endswith("/api/v1/study-sessions/")
 

@@ -1,11 +1,11 @@
 """API of the reports app under /api/v1/ (namespace "reports-api")."""
 
 from portal.api.routers import Router
-from reports.api import indicators, runs
+from reports.api import indicators, runs, submissions
 
 app_name = "reports-api"
 
-AREAS = (indicators, runs)
+AREAS = (indicators, runs, submissions)
 
 router = Router()
 for area in AREAS:

@@ -52,16 +52,15 @@ def decision_refusal(user, submission: Submission) -> str | None:
     decides: REPORT over the unit's parent; nobody decides on a report he submitted."""
     unit = submission.organization
     reach = reach_of(user)
-    if submission.submitted_by_id is not None and submission.submitted_by_id == getattr(user, "pk", None):
-        return _("Người nộp báo cáo không được tự nhận hoặc trả lại báo cáo đó.")
     if unit.parent_id is None:
-        if reach.everything:
-            return None
-        return _("“%(unit)s” không có cấp trên trong hệ thống: chỉ quản trị hệ thống nhận hoặc trả lại báo cáo "
-                 "của đơn vị này.") % {"unit": unit.name}
-    if not reach.allows(Action.REPORT, unit.parent.path):
+        if not reach.everything:
+            return _("“%(unit)s” không có cấp trên trong hệ thống: chỉ quản trị hệ thống nhận hoặc trả lại báo cáo "
+                     "của đơn vị này.") % {"unit": unit.name}
+    elif not reach.allows(Action.REPORT, unit.parent.path):
         return _("Chỉ cấp trên của “%(unit)s” mới được nhận hoặc trả lại báo cáo của đơn vị này.") % {
             "unit": unit.name}
+    if submission.submitted_by_id is not None and submission.submitted_by_id == getattr(user, "pk", None):
+        return _("Người nộp báo cáo không được tự nhận hoặc trả lại báo cáo đó.")
     return None
 
 
