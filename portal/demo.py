@@ -11,9 +11,15 @@ members asked for, no faster: people are drawn once to choose the positions (kee
 and an index each) and drawn again from the same generator state to be written, PEOPLE_CHUNK
 at a time, so a million members never sit in memory as a million Person instances.
 
-The tree is the one after the 2025 reform: no district level, đảng bộ xã/phường
+The tree today is the one after the 2025 reform: no district level, đảng bộ xã/phường
 directly under the Tỉnh ủy beside the blocks of provincial agencies, the army and the
-police. It is shown as it stands today; its history before the reform is not modelled.
+police. The province also lives through what real ones did in the previous year and this
+one (`plan_districts`, `write_history`), so that figures "as of a date" (portal.asof) are
+exercised every time it is seeded: a few đảng bộ xã/phường were founded on 1 July 2025 from
+the grassroots units of a district đảng bộ, dissolved that day; a chi bộ was merged into
+another and one dissolved; members were transferred between chi bộ and between đảng bộ
+in both years. Every change goes through portal.tree or is written as portal.services
+writes it (a Transfer and the person's new unit), dated.
 """
 
 import array
@@ -28,9 +34,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from portal import tree
 from portal.audit import acting_as
 from portal.bulk import copy_objects
 from portal.catalogues import ETHNIC_GROUPS, ethnicity_code
@@ -48,6 +56,7 @@ from portal.models import (
     PositionRole,
     StaffRole,
     TheoryLevel,
+    Transfer,
 )
 
 PROVINCE_CODE = "TINH"
@@ -242,6 +251,7 @@ class UnitPlan:
     workplace: str = ""  # for "chức danh, nơi công tác"
     size: int = 0  # people in a chi bộ; 0 for a đảng bộ
     children: list["UnitPlan"] = field(default_factory=list)
+    formerly_under: "UnitPlan | None" = None  # its district đảng bộ until the 2025 reorganisation
     org: Organization | None = None  # once written
 
     def add(self, child: "UnitPlan") -> "UnitPlan":
@@ -378,7 +388,8 @@ def create_units(plans: list[UnitPlan]) -> None:
         ids = [row[0] for row in cursor.fetchall()]
     orgs = []
     for plan, pk in zip(plans, ids, strict=True):
-        parent = plan.parent.org if plan.parent else None
+        parent_plan = plan.formerly_under or plan.parent
+        parent = parent_plan.org if parent_plan else None
         plan.org = Organization(
             id=pk, code=plan.code, name=plan.name, level=levels[plan.level], parent=parent,
             path=f"{parent.path if parent else '/'}{pk}/", depth=parent.depth + 1 if parent else 0,
@@ -570,7 +581,8 @@ COMMITTEES = {
     "dang-bo-co-so": [("bi-thu", 1), ("pho-bi-thu", 1), ("cap-uy-vien", 5), ("chu-nhiem-ubkt", 1),
                       ("uy-vien-ubkt", 2)],
 }
-LEADER_THEORY = {"dang-bo-tinh": "cao-cap", "dang-bo-truc-thuoc": "cao-cap", "dang-bo-co-so": "trung-cap"}
+LEADER_THEORY = {"dang-bo-tinh": "cao-cap", "dang-bo-truc-thuoc": "cao-cap", "dang-bo-huyen": "cao-cap",
+                 "dang-bo-co-so": "trung-cap"}
 
 
 class PlannedPosition(NamedTuple):
@@ -578,6 +590,7 @@ class PlannedPosition(NamedTuple):
     unit: UnitPlan
     role: str  # PositionRole.code
     started_on: datetime.date
+    ended_on: datetime.date | None = None
 
 
 def plan_positions(rng: random.Random, province: UnitPlan, people: PeoplePlan, cat: Catalogues,
@@ -629,7 +642,242 @@ def write_positions(positions: list[PlannedPosition], people: PeoplePlan, cat: C
     for first in range(0, len(positions), BATCH):
         Position.objects.bulk_create([
             Position(person_id=people.pks[p.person], organization=p.unit.org, role=cat.role[p.role],
-                     started_on=p.started_on) for p in positions[first:first + BATCH]])
+                     started_on=p.started_on, ended_on=p.ended_on) for p in positions[first:first + BATCH]])
+
+
+# ---------------------------------------------------------------------------
+# History: what the province lived through in the previous year and this one
+# ---------------------------------------------------------------------------
+
+REORGANISED_ON = datetime.date(2025, 7, 1)  # the district level ended (Kết luận 137-KL/TW)
+DISTRICT_TERM_START = datetime.date(2020, 8, 20)  # the district committees' last term (2020-2025)
+DISTRICT_EVERY = 12  # one former district per so many đảng bộ xã/phường, at least one
+COMMUNES_PER_DISTRICT = 2  # đảng bộ xã/phường founded from each district's grassroots units
+TRANSFER_SHARE = 0.002  # of the people, transferred in each year, once between chi bộ and once between đảng bộ
+MIN_TRANSFERS = 3  # of each kind and year, so a small province has them too
+
+
+@dataclass(eq=False)
+class District:
+    """A district đảng bộ (level dang-bo-huyen) that held, until REORGANISED_ON, the grassroots
+    units of `communes`, the đảng bộ xã/phường founded that day. Not in the current tree."""
+
+    plan: UnitPlan
+    communes: list[UnitPlan]
+
+
+class PlannedTransfer(NamedTuple):
+    person: int  # index into PeoplePlan.official_on
+    source: UnitPlan
+    target: UnitPlan
+    day: datetime.date  # his first day in `target`
+    between_blocks: bool
+
+
+@dataclass
+class History:
+    """What `write_history` did, for the command's summary and the tests."""
+
+    districts: int = 0
+    founded: int = 0  # đảng bộ xã/phường founded on REORGANISED_ON
+    moved: int = 0  # grassroots units moved under them that day
+    transfers: int = 0  # people transferred (chuyển sinh hoạt), the merger's and dissolution's included
+    merged: str = ""  # code of the chi bộ merged into another
+    dissolved: str = ""  # code of the chi bộ dissolved
+
+
+def plan_districts(rng: random.Random, province: UnitPlan) -> list[District]:
+    """The last đảng bộ xã/phường of the plan, two by two, become the communes founded on
+    REORGANISED_ON from a district đảng bộ named after the first of them (as many new communes
+    took the district's name); their grassroots units were that district's before."""
+    communes = [unit for unit in province.children if unit.kind == "hamlet"]
+    count = max(1, len(communes) // DISTRICT_EVERY) if communes else 0
+    districts = []
+    for number in range(1, count + 1):
+        founded = communes[len(communes) - number * COMMUNES_PER_DISTRICT:][:COMMUNES_PER_DISTRICT]
+        founded = founded or communes[-1:]
+        if any(c.established_on == REORGANISED_ON for c in founded):
+            break  # fewer communes than districts want
+        place = founded[0].workplace.split(" ", 1)[1]
+        title = "thị xã" if founded[0].workplace.startswith("phường") else "huyện"
+        district = UnitPlan(code=f"H{number:02d}", name=f"Đảng bộ {title} {place}", level="dang-bo-huyen",
+                            kind="hamlet", workplace=f"{title} {place}", established_on=datetime.date(2012, 1, 1),
+                            decision_number=f"{120 + number}-QĐ/TU", sort_order=len(province.children) + number)
+        district.parent = province
+        for commune in founded:
+            commune.established_on = REORGANISED_ON
+            commune.decision_number = f"{1200 + rng.randint(1, 99)}-QĐ/TU"
+            for unit in commune.children:
+                unit.formerly_under = district
+        districts.append(District(district, founded))
+    return districts
+
+
+def units_before(province: UnitPlan, districts: list[District]) -> list[UnitPlan]:
+    """The units as they stood before the reorganisation, parents before children: the
+    communes founded then are left out, their grassroots units come under the districts."""
+    founded = {id(c) for d in districts for c in d.communes}
+
+    def walk(unit: UnitPlan) -> Iterator[UnitPlan]:
+        yield unit
+        for child in unit.children:
+            if id(child) not in founded:
+                yield from walk(child)
+
+    units = list(walk(province))
+    for district in districts:
+        units.append(district.plan)
+        units += [u for commune in district.communes for child in commune.children for u in child.walk()]
+    return units
+
+
+def plan_district_positions(rng: random.Random, districts: list[District], people: PeoplePlan,
+                            exclude: set[int]) -> list[PlannedPosition]:
+    """Each district's bí thư and phó bí thư of its last term, which ended with it."""
+    positions = []
+    for district in districts:
+        cells = [cell for commune in district.communes for cell in commune.cells()]
+        pool = [i for cell in cells for i in people.by_cell[id(cell)]
+                if i not in exclude and people.official_on[i] and people.official_on[i] < DISTRICT_TERM_START]
+        for role, index in zip(["bi-thu", "pho-bi-thu", "pho-bi-thu"], rng.sample(pool, min(3, len(pool))),
+                               strict=False):
+            positions.append(PlannedPosition(index, district.plan, role, _day(DISTRICT_TERM_START, rng.uniform(0, 15)),
+                                             ended_on=REORGANISED_ON - datetime.timedelta(days=1)))
+    return positions
+
+
+def _blocks_of_cells(province: UnitPlan, leave_out: set[int]) -> dict[int, list[UnitPlan]]:
+    """The chi bộ of each đảng bộ trực thuộc (by id of its plan), but those in `leave_out`."""
+    return {id(block): [cell for cell in block.cells() if id(cell) not in leave_out] for block in province.children}
+
+
+def pick_merger(province: UnitPlan, demo_cell: UnitPlan,
+                districts: list[District]) -> tuple[UnitPlan, UnitPlan, UnitPlan] | None:
+    """(merged, absorbing, dissolved): three chi bộ trực thuộc of one đảng bộ cơ sở of the
+    blocks, not the demo accounts' and not one moved in the reorganisation; the first such
+    in the tree. None if the province has no đảng bộ cơ sở with three chi bộ."""
+    moved = {id(c) for d in districts for c in d.communes}
+    for block in province.children:
+        if id(block) in moved:
+            continue
+        for unit in block.children:
+            cells = [c for c in unit.children if c.level == "chi-bo-truc-thuoc"]
+            if len(cells) >= 3 and demo_cell not in cells:
+                return cells[-1], cells[-2], cells[0]
+    return None
+
+
+def plan_transfers(rng: random.Random, province: UnitPlan, people: PeoplePlan, today: datetime.date,
+                   holders: set[int], leave_out: set[int]) -> list[PlannedTransfer]:
+    """Chuyển sinh hoạt đảng in the previous year and this one: members (chính thức before the
+    day) who hold no position, each moved once, between two chi bộ of one đảng bộ trực thuộc
+    or between two đảng bộ trực thuộc, on a working day. Chi bộ in `leave_out` (the demo
+    accounts', the merged and dissolved ones) neither send nor receive."""
+    by_block = _blocks_of_cells(province, leave_out)
+    blocks = [block for block in province.children if by_block[id(block)]]
+    total = sum(len(people.by_cell[id(cell)]) for cells in by_block.values() for cell in cells)
+    wanted = max(MIN_TRANSFERS, round(total * TRANSFER_SHARE))
+    moved, transfers = set(), []
+    for year in (today.year - 1, today.year):
+        first, last = datetime.date(year, 1, 10), min(datetime.date(year, 12, 20), today - datetime.timedelta(days=5))
+        if last <= first:
+            continue
+        for between_blocks in (False, True):
+            made = 0
+            for _attempt in range(wanted * 50):
+                if made == wanted:
+                    break
+                block = rng.choice(blocks)
+                cells = by_block[id(block)]
+                source = rng.choice(cells)
+                if between_blocks:
+                    others = [b for b in blocks if b is not block]
+                    target = rng.choice(by_block[id(rng.choice(others))]) if others else None
+                else:
+                    target = rng.choice(cells) if len(cells) > 1 else None
+                index = rng.choice(people.by_cell[id(source)])
+                day = _day(first, rng.uniform(0, (last - first).days))
+                while day.weekday() >= 5:
+                    day -= datetime.timedelta(days=1)
+                official = people.official_on[index]
+                if target is None or target is source or index in moved or index in holders or official is None \
+                        or official >= day:
+                    continue
+                moved.add(index)
+                transfers.append(PlannedTransfer(index, source, target, day, between_blocks))
+                made += 1
+    return transfers
+
+
+def reorganise(province: UnitPlan, districts: list[District]) -> History:
+    """The reorganisation of REORGANISED_ON, by portal.tree's dated decisions, on the units
+    as `create_units` wrote them (`units_before`): the đảng bộ xã/phường founded, the district's
+    grassroots units moved under them, the district dissolved."""
+    levels = {lv.code: lv for lv in OrgLevel.objects.all()}
+    history = History(districts=len(districts))
+    for district in districts:
+        for commune in district.communes:
+            commune.org = tree.create_organization(
+                code=commune.code, name=commune.name, level=levels[commune.level], parent=province.org,
+                established_on=REORGANISED_ON, decision_number=commune.decision_number, sort_order=commune.sort_order)
+            history.founded += 1
+            for unit in commune.children:
+                tree.move_organization(unit.org, new_parent=commune.org, effective_on=REORGANISED_ON,
+                                       decision_number=commune.decision_number)
+                history.moved += 1
+        tree.dissolve_organization(district.plan.org, effective_on=REORGANISED_ON,
+                                   decision_number=district.communes[0].decision_number)
+    return history
+
+
+def write_moves(rng: random.Random, history: History, people: PeoplePlan, transfers: list[PlannedTransfer],
+                merger: tuple[UnitPlan, UnitPlan, UnitPlan] | None, today: datetime.date) -> None:
+    """The people's moves, on people written where they were at the start of the previous
+    year: the merger (portal.tree), the transfers, the dissolution (its members transferred
+    that day, then portal.tree). Transfers as portal.services.transfer_person records them (a
+    Transfer, the person's new unit), in bulk."""
+    moves: list[tuple[int, Organization, Organization, datetime.date, str, str]] = [
+        (people.pks[t.person], t.source.org, t.target.org, t.day, Transfer.Kind.PERMANENT,
+         f"{rng.randint(10, 999)}-GGT/{'TU' if t.between_blocks else 'ĐU'}") for t in transfers]
+    if merger:
+        merged, absorbing, dissolved = merger
+        merged_on = datetime.date(today.year - 1, 10, 1)
+        _end_positions(merged.org, merged_on)
+        history.transfers += Person.objects.filter(organization=merged.org).count()
+        tree.merge_organizations([merged.org], into=absorbing.org, effective_on=merged_on,
+                                 decision_number=f"{rng.randint(10, 99)}-QĐ/ĐU")
+        history.merged = merged.code
+        dissolved_on = min(datetime.date(today.year, 4, 1), today - datetime.timedelta(days=7))
+        siblings = [c for c in dissolved.parent.children if c.level == "chi-bo-truc-thuoc" and c not in merger[::2]]
+        decision = f"{rng.randint(10, 99)}-QĐ/ĐU"
+        moves += [(person_id, dissolved.org, siblings[n % len(siblings)].org, dissolved_on, Transfer.Kind.REORGANISED,
+                   decision) for n, person_id in enumerate(people.pks[i] for i in people.by_cell[id(dissolved)])]
+    _transfer(sorted(moves, key=lambda move: move[3]))
+    history.transfers += len(moves)
+    if merger:
+        _end_positions(dissolved.org, dissolved_on)
+        tree.dissolve_organization(dissolved.org, effective_on=dissolved_on, decision_number=decision)
+        history.dissolved = dissolved.code
+
+
+def _end_positions(unit: Organization, ended_on: datetime.date) -> None:
+    """Positions held in a unit that ends on `ended_on` end the day before."""
+    Position.objects.filter(organization=unit, ended_on__isnull=True).update(
+        ended_on=ended_on - datetime.timedelta(days=1))
+
+
+def _transfer(moves: list[tuple[int, Organization, Organization, datetime.date, str, str]]) -> None:
+    """The rows `portal.services.transfer_person` writes for each move, in bulk: the Transfer,
+    then the person's unit (each person moves once here, so his last move is his unit)."""
+    Transfer.objects.bulk_create([
+        Transfer(person_id=person_id, from_organization=source, to_organization=target, transferred_on=day, kind=kind,
+                 decision_number=decision) for person_id, source, target, day, kind, decision in moves],
+        batch_size=BATCH)
+    by_target = {}
+    for person_id, _source, target, *_rest in moves:
+        by_target.setdefault(target.pk, []).append(person_id)
+    for target_id, person_ids in by_target.items():
+        Person.objects.filter(pk__in=person_ids).update(organization_id=target_id, updated_at=timezone.now())
 
 
 # ---------------------------------------------------------------------------
@@ -726,6 +974,17 @@ class SeedResult:
     people: int = 0
     status_changes: int = 0
     positions: int = 0
+    history: History = field(default_factory=History)
+
+    def history_summary(self) -> str:
+        """The province's history in one line, for the command's output."""
+        h = self.history
+        return _("Lịch sử: %(districts)s đảng bộ huyện giải thể ngày 01/07/2025, %(moved)s tổ chức cơ sở đảng "
+                 "chuyển về %(founded)s đảng bộ xã, phường thành lập cùng ngày; %(transfers)s lượt chuyển sinh "
+                 "hoạt đảng; %(merged)s chi bộ sáp nhập, %(dissolved)s chi bộ giải thể.") % {
+            "districts": h.districts, "moved": number_format(h.moved, force_grouping=True), "founded": h.founded,
+            "transfers": number_format(h.transfers, force_grouping=True), "merged": int(bool(h.merged)),
+            "dissolved": int(bool(h.dissolved))}
 
 
 def seed_province(*, members: int = DEFAULT_MEMBERS, password: str = DEFAULT_PASSWORD, seed: int = SEED,
@@ -740,32 +999,44 @@ def seed_province(*, members: int = DEFAULT_MEMBERS, password: str = DEFAULT_PAS
             _ensure_accounts_for_existing(password, cat)
             return SeedResult(created=False)
         rng = random.Random(seed)
+        past = random.Random(f"{seed}:history")  # its own draws: the province is the same with or without it
         province = plan_tree(rng, members)
-        plans = list(province.walk())
-        clashes = list(Organization.objects.filter(code__in=[p.code for p in plans]).values_list("code", flat=True)[:5])
+        districts = plan_districts(past, province)
+        plans = units_before(province, districts)
+        codes = [p.code for p in plans] + [c.code for d in districts for c in d.communes]
+        clashes = list(Organization.objects.filter(code__in=codes).values_list("code", flat=True)[:5])
         if clashes:
             raise ValueError(f"unit codes already used: {', '.join(clashes)}")
         create_units(plans)
+        history = reorganise(province, districts)
         taken = set(Person.objects.exclude(party_card_number=None).values_list("party_card_number", flat=True))
         people = plan_people(rng, province, cat, today, taken)
         block, cell = _demo_units(province)
         in_cell = people.by_cell[id(cell)]
         positions, theory = plan_positions(rng, province, people, cat, exclude=set(in_cell))
+        holders = {p.person for p in positions}
+        positions += plan_district_positions(past, districts, people, exclude=set(in_cell) | holders)
+        theory.update({p.person: cat.theory[LEADER_THEORY[p.unit.level]] for p in positions
+                       if p.unit.level == "dang-bo-huyen" and p.role == "bi-thu"})
+        holders = {p.person for p in positions}
         write_people(rng, people, province, cat, today, taken, theory)
         write_positions(positions, people, cat)
+        merger = pick_merger(province, cell, districts)
+        leave_out = {id(cell), *(id(c) for c in merger or ())}
+        transfers = plan_transfers(past, province, people, today, holders, leave_out)
+        write_moves(past, history, people, transfers, merger, today)
         secretary = next(p.person for p in positions if p.unit is cell and p.role == "bi-thu")
-        holders = {p.person for p in positions}
         member = next(i for i in in_cell if i not in holders and people.official_on[i] is not None)
         demo_people = Person.objects.in_bulk([people.pks[secretary], people.pks[member]])
         ensure_accounts(password=password, block=block.org, cell=cell.org, secretary=demo_people[people.pks[secretary]],
                         member=demo_people[people.pks[member]], cat=cat)
     refresh_statistics()
-    return SeedResult(created=True, units=len(plans), people=len(people.pks), status_changes=people.status_changes,
-                      positions=len(positions))
+    return SeedResult(created=True, units=len(plans) + history.founded, people=len(people.pks),
+                      status_changes=people.status_changes, positions=len(positions), history=history)
 
 
 SEEDED_TABLES = ["portal_organization", "portal_organizationperiod", "portal_organizationchange", "portal_person",
-                 "portal_partystatuschange", "portal_position", "portal_rowhistory"]
+                 "portal_partystatuschange", "portal_position", "portal_transfer", "portal_rowhistory"]
 
 
 def refresh_statistics(tables: list[str] = SEEDED_TABLES) -> None:

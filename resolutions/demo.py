@@ -13,7 +13,9 @@ attendance (about 1.7 million rows a year at 100,000 members) is one INSERT … 
 batch of sessions whose draws are hashes of (session, person) seeded from the generator.
 Every row still gets its row history. Only expected people get an attendance row, by the
 sessions area's rule: a party status that expects them at meetings, and admitted on or
-before the session's day.
+before the session's day; and only in the unit they were in that day (portal.asof's rule,
+from the transfers the province step recorded): a chi bộ merged or dissolved meets until
+the day before, its members attend their new chi bộ's meetings afterwards.
 """
 
 import array
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -244,6 +246,7 @@ class Cell:
     hamlet: bool
     secretary: str = ""
     deputy: str = ""
+    until: datetime.date | None = None  # merged or dissolved that day: it met until the day before
 
 
 @dataclass
@@ -267,7 +270,7 @@ def seed_study(province: Organization, today: datetime.date, rng: random.Random)
     themes = _themes(today)
     documents = _documents(province, themes)
     campaigns = _campaigns(province, today, documents, themes, users.get("tuyengiao"))
-    cells = _cells(province)
+    cells = _cells(province, datetime.date(today.year - 1, 1, 1))
     demo_cell, bithu, dangvien = _demo_people(users)
     # The demo cell's other members, in id order, for the states and absences it shows.
     others = [m.id for m in _members(province, organization_id=demo_cell) if m.id not in (bithu, dangvien)] \
@@ -334,12 +337,14 @@ def _campaigns(province, today, documents, themes, tuyengiao) -> dict[str, Study
     return {"closed": closed, "current": current}
 
 
-def _cells(province: Organization) -> list[Cell]:
-    cells = {o.id: Cell(o.id, o.name, hamlet=o.name.startswith(("Chi bộ ấp", "Chi bộ khu phố")))
-             for o in Organization.objects.filter(path__startswith=province.path, active=True, level__is_cell=True)
-             .only("id", "name").order_by("path")}
-    for org_id, role, name in (Position.objects.current().filter(organization_id__in=cells,
-                                                                 role__code__in=["bi-thu", "pho-bi-thu"])
+def _cells(province: Organization, first: datetime.date) -> list[Cell]:
+    """The chi bộ that met at some time from `first`: those active today and those merged or
+    dissolved since, with their bí thư and phó bí thư (the latest to take office)."""
+    cells = {o.id: Cell(o.id, o.name, hamlet=o.name.startswith(("Chi bộ ấp", "Chi bộ khu phố")), until=o.dissolved_on)
+             for o in Organization.objects.filter(path__startswith=province.path, level__is_cell=True)
+             .filter(Q(active=True) | Q(dissolved_on__gt=first)).only("id", "name", "dissolved_on").order_by("path")}
+    for org_id, role, name in (Position.objects.filter(organization_id__in=cells, role__code__in=["bi-thu", "pho-bi-thu"])
+                               .order_by("started_on", "id")
                                .values_list("organization_id", "role__code", "person__full_name")):
         setattr(cells[org_id], "secretary" if role == "bi-thu" else "deputy", name)
     return list(cells.values())
@@ -447,7 +452,7 @@ def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> Sess
 
         def add(kind, held_on, presenter, notes, *, campaign=None, docs=(), online=False,
                 cell=cell, starts_at=starts_at, places=places, unit=unit):
-            if held_on > today:
+            if held_on > today or (cell.until and held_on >= cell.until):
                 return
             plans.append(SessionRow(
                 0, cell.id, kind, held_on, starts_at, "truc_tuyen" if online else "tap_trung",
@@ -489,7 +494,27 @@ def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> Sess
     return written
 
 
-# One row per (session, expected person); draws are uniform numbers in [0, 1) hashed from
+# Who was in which unit when, by portal.asof's rule (a person's unit on a day is the unit he
+# left by his first transfer after that day, else his current unit): a row per stretch, both
+# ends excluded, so a person moved that day has no row in either unit, whichever way the day
+# is read. People never moved have one stretch without ends.
+_STINTS_SQL = [
+    "DROP TABLE IF EXISTS demo_stint",
+    """CREATE TEMP TABLE demo_stint AS
+       SELECT t.person_id, t.from_organization_id AS organization_id,
+              COALESCE(lag(t.transferred_on) OVER moves, '-infinity') AS since, t.transferred_on AS until
+         FROM portal_transfer t
+       WINDOW moves AS (PARTITION BY t.person_id ORDER BY t.transferred_on, t.id)
+       UNION ALL
+       SELECT p.id, p.organization_id, COALESCE(last.day, '-infinity'), 'infinity'
+         FROM portal_person p
+         LEFT JOIN (SELECT person_id, max(transferred_on) AS day FROM portal_transfer GROUP BY person_id) last
+           ON last.person_id = p.id""",
+    "CREATE INDEX ON demo_stint (organization_id)",
+    "ANALYZE demo_stint",
+]
+
+# One row per (session, expected person of its unit that day); draws are uniform numbers in [0, 1) hashed from
 # the ids and the seed, so the statement is deterministic whatever plan PostgreSQL picks.
 _ATTENDANCE_SQL = """
 WITH batch AS (
@@ -511,7 +536,8 @@ WITH batch AS (
            END AS present_share
       FROM batch b
       JOIN resolutions_studysession s ON s.id = b.id
-      JOIN portal_person p ON p.organization_id = s.organization_id
+      JOIN demo_stint st ON st.organization_id = s.organization_id AND s.held_on > st.since AND s.held_on < st.until
+      JOIN portal_person p ON p.id = st.person_id
       JOIN portal_partystatus ps ON ps.id = p.party_status_id
      WHERE ps.expected_at_meetings AND (p.admitted_on IS NULL OR p.admitted_on <= s.held_on)
 ), marked AS (
@@ -557,6 +583,8 @@ def _attendance(rng, sessions: Sessions, by_cell: dict[int, int], others: list[i
     total = 0
     batch, size = [], 0
     with connection.cursor() as cursor:
+        for statement in _STINTS_SQL:
+            cursor.execute(statement)
         for session, organization in [*zip(sessions.ids, sessions.organization_ids, strict=True), (None, None)]:
             if session is not None:
                 batch.append(session)
@@ -565,6 +593,7 @@ def _attendance(rng, sessions: Sessions, by_cell: dict[int, int], others: list[i
                 cursor.execute(_ATTENDANCE_SQL, {**params, "sessions": batch})
                 total += cursor.rowcount
                 batch, size = [], 0
+        cursor.execute("DROP TABLE demo_stint")
     return total
 
 

@@ -9,10 +9,11 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import bulk, demo, tree
+from portal import asof, bulk, demo, tree
 from portal.access import restrict
 from portal.models import (
     Grant,
@@ -152,28 +153,43 @@ def test_people_look_real(seeded):
 
 def test_units_members_and_positions(seeded):
     levels = set(Organization.objects.values_list("level__code", flat=True))
-    assert levels == {"dang-bo-tinh", "dang-bo-truc-thuoc", "dang-bo-co-so", "chi-bo-co-so", "chi-bo-truc-thuoc"}
+    assert levels == {"dang-bo-tinh", "dang-bo-truc-thuoc", "dang-bo-huyen", "dang-bo-co-so", "chi-bo-co-so",
+                      "chi-bo-truc-thuoc"}
     chi_bo_co_so = Organization.objects.filter(level__code="chi-bo-co-so").select_related("parent__level")
     assert any(u.parent.level.code == "dang-bo-truc-thuoc" for u in chi_bo_co_so)
+    # Sizes as drawn: the people of each chi bộ at the start of the previous year, before any move.
+    start = datetime.date(timezone.localdate().year - 1, 1, 1)
+    drawn = dict(Person.objects.annotate(then=asof.unit_of_person_on(start)).values("then")
+                 .annotate(n=Count("id")).values_list("then", "n"))
     for unit in Organization.objects.select_related("level"):
-        members = Person.objects.filter(organization=unit).count()
         if unit.level.is_cell:
-            assert 8 <= members <= 60, unit
+            assert 8 <= drawn[unit.pk] <= 60, unit
+            assert Person.objects.filter(organization=unit).exists() == unit.active, unit
         else:
-            assert members == 0, unit
+            assert unit.pk not in drawn and not Person.objects.filter(organization=unit).exists(), unit
         roles = list(Position.objects.filter(organization=unit).values_list("role__code", flat=True))
         assert roles.count("bi-thu") == 1 and roles.count("pho-bi-thu") >= 1, unit
-        for position in Position.objects.filter(organization=unit).select_related("person__organization"):
-            assert position.person.organization.path.startswith(unit.path)
+        for position in Position.objects.filter(organization=unit).select_related("person"):
+            # The holder was in the unit's subtree as it stood when he took office.
+            held_in = Person.objects.filter(pk=position.person_id).annotate(
+                then=asof.unit_of_person_on(position.started_on)).values("then")
+            assert tree.subtree_as_of(unit, position.started_on).filter(organization_id__in=held_in).exists(), position
             assert position.person.official_on < position.started_on <= timezone.localdate()
+            assert (position.ended_on is None) == unit.active, position
 
 
 def test_paths_follow_parents(seeded):
     for org in Organization.objects.select_related("parent"):
         assert org.path == (org.parent.path if org.parent else "/") + f"{org.pk}/"
         assert org.depth == (org.parent.depth + 1 if org.parent else 0)
-        period = OrganizationPeriod.objects.get(organization=org)
-        assert (period.path, period.parent_id, period.valid_to) == (org.path, org.parent_id, None)
+        periods = list(OrganizationPeriod.objects.filter(organization=org).order_by("valid_from"))
+        assert periods[0].valid_from == org.established_on
+        assert all(a.valid_to == b.valid_from for a, b in zip(periods, periods[1:], strict=False))
+        last = periods[-1]
+        if org.active:
+            assert (last.path, last.parent_id, last.valid_to) == (org.path, org.parent_id, None)
+        else:
+            assert last.valid_to == org.dissolved_on
         assert OrganizationChange.objects.filter(organization=org, kind="created").count() == 1
 
 

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from portal.audit import PastEvent, bulk_load_history
 from portal.bulk import bulk_load, copy_rows, next_ids
 from portal.demo import StepResult
-from portal.models import Organization, PartyStatusChange, Person, Position, TheoryLevel
+from portal.models import Organization, PartyStatusChange, Person, Position, TheoryLevel, Transfer
 from training.models import (
     Certificate,
     CertificateRegister,
@@ -143,7 +143,13 @@ class Unit:
     path: str
     level: str
     parent_id: int | None
-    people: list["Learner"] = field(default_factory=list)  # in the subtree
+    established_on: datetime.date | None = None
+    people: list["Learner"] = field(default_factory=list)  # in the subtree today
+    # Those who were in the subtree during the period but are not today (transferred out).
+    visitors: list["Learner"] = field(default_factory=list)
+
+    def began_by(self, day: datetime.date) -> bool:
+        return self.established_on is None or self.established_on <= day
 
 
 @dataclass(eq=False)
@@ -156,6 +162,23 @@ class Learner:
     theory: str | None
     history: list[tuple[datetime.date, str]] = field(default_factory=list)  # loaded for those it matters to
     roles: list[tuple[str, datetime.date, datetime.date | None]] = field(default_factory=list)
+    moves: list[tuple[datetime.date, int]] = field(default_factory=list)  # (transferred on, from unit), in order
+
+    def unit_on(self, day: datetime.date) -> int:
+        """His unit on `day` (portal.asof's rule): the one he left by his first transfer after it."""
+        for moved_on, from_unit in self.moves:
+            if moved_on > day:
+                return from_unit
+        return self.organization_id
+
+    def was_in(self, unit: "Unit", day: datetime.date, paths: dict[int, str]) -> bool:
+        """Whether he was in `unit`'s subtree on `day` (he is in it today or was once). Not on
+        the day of a transfer, which either side could claim."""
+        if not self.moves:
+            return True
+        if any(moved_on == day for moved_on, _unit in self.moves):
+            return False
+        return paths[self.unit_on(day)].startswith(unit.path)
 
     def status_on(self, day: datetime.date) -> str | None:
         if not self.history:
@@ -229,14 +252,23 @@ def rule_on(rules: dict[str, list[Rule]], code: str, day: datetime.date) -> Rule
 
 
 def _units(province: Organization) -> dict[int, Unit]:
-    return {pk: Unit(pk, code, name, path, level, parent_id) for pk, code, name, path, level, parent_id in
+    return {pk: Unit(pk, code, name, path, level, parent_id, established_on)
+            for pk, code, name, path, level, parent_id, established_on in
             Organization.objects.filter(path__startswith=province.path, active=True).order_by("path")
-            .values_list("id", "code", "name", "path", "level__code", "parent_id")}
+            .values_list("id", "code", "name", "path", "level__code", "parent_id", "established_on")}
 
 
-def _learners(province: Organization, units: dict[int, Unit], since: datetime.date) -> dict[int, Learner]:
+def _paths(province: Organization) -> dict[int, str]:
+    """Every unit's path, those merged or dissolved included (people were in them once)."""
+    return dict(Organization.objects.filter(path__startswith=province.path).values_list("id", "path"))
+
+
+def _learners(province: Organization, units: dict[int, Unit], paths: dict[int, str],
+              since: datetime.date) -> dict[int, Learner]:
     """Everyone in the province's units; the status history of those whose status may have
-    changed since `since` (quần chúng and members admitted lately); every position held."""
+    changed since `since` (quần chúng and members admitted lately); every position held;
+    the transfers of those transferred since `since`, who count among the visitors of the
+    units they left."""
     learners = {}
     for row in (Person.objects.filter(organization__path__startswith=province.path).order_by("id")
                 .values_list("id", "organization_id", "party_status__code", "party_status_since", "gender",
@@ -247,6 +279,18 @@ def _learners(province: Organization, units: dict[int, Unit], since: datetime.da
         while unit is not None:
             unit.people.append(learner)
             unit = units.get(unit.parent_id)
+    for person_id, day, from_unit in (Transfer.objects.filter(person_id__in=learners, transferred_on__gte=since)
+                                      .order_by("person_id", "transferred_on", "id")
+                                      .values_list("person_id", "transferred_on", "from_organization_id")):
+        learners[person_id].moves.append((day, from_unit))
+    for learner in learners.values():
+        if not learner.moves:
+            continue
+        now_in = {int(pk) for pk in paths[learner.organization_id].strip("/").split("/")}
+        was_in = {int(pk) for _day, unit in learner.moves for pk in paths[unit].strip("/").split("/")}
+        for pk in sorted(was_in - now_in):
+            if pk in units:
+                units[pk].visitors.append(learner)
     recent = (Person.objects.filter(organization__path__startswith=province.path)
               .filter(admitted_on__isnull=True) | Person.objects.filter(
                   organization__path__startswith=province.path, admitted_on__gte=since - datetime.timedelta(days=400)))
@@ -331,25 +375,26 @@ def _candidates(cache: dict, unit: Unit, rule: Rule) -> list[Learner]:
     """The people of the unit's subtree the rule could admit on some day, worked out once."""
     key = (unit.id, id(rule))
     if key not in cache:
-        cache[key] = [p for p in unit.people if rule.may_ever_admit(p)]
+        cache[key] = [p for p in unit.people + unit.visitors if rule.may_ever_admit(p)]
     return cache[key]
 
 
-def _fill(rng, planned: PlannedClass, taken: dict[str, set[int]], candidates: dict) -> None:
-    """Nominate eligible people of the organizer's subtree, by the rule on the first day."""
-    rule, day = planned.rule, planned.starts_on
-    people = planned.organizer.people
+def _fill(rng, planned: PlannedClass, taken: dict[str, set[int]], candidates: dict, paths: dict[int, str]) -> None:
+    """Nominate eligible people of the organizer's subtree on the first day, by the rule of that day."""
+    rule, day, organizer = planned.rule, planned.starts_on, planned.organizer
+    people = organizer.people + organizer.visitors
     low, high = CLASS_SIZE[planned.type_code]
     if rule.once:
         done = taken[planned.type_code]
-        pool = [p for p in _candidates(candidates, planned.organizer, rule) if p.id not in done and rule.admits(p, day)]
+        pool = [p for p in _candidates(candidates, organizer, rule)
+                if p.id not in done and p.was_in(organizer, day, paths) and rule.admits(p, day)]
         want = min(high, max(low, round(len(pool) * TAKE_SHARE[planned.type_code])), len(pool))
         chosen = rng.sample(pool, want)
         done.update(p.id for p in chosen)
     else:
         want = rng.randint(low, high)
         sample = rng.sample(people, min(len(people), want * 2))
-        chosen = [p for p in sample if rule.admits(p, day)][:want]
+        chosen = [p for p in sample if p.was_in(organizer, day, paths) and rule.admits(p, day)][:want]
     planned.learners = sorted(chosen, key=lambda p: p.id)
 
 
@@ -363,12 +408,16 @@ def _schedule(rng, rules, blocks, grassroots, today, years, candidates) -> tuple
         first = datetime.date(year, 1, 12)
         last = datetime.date(year, 12, 10) if year < this else today - datetime.timedelta(days=12)
         for block in blocks:
+            # A đảng bộ founded during the year (the 2025 reorganisation) trains once its plan is approved.
+            opens = first if block.began_by(first) else _working_day(block.established_on + datetime.timedelta(days=45))
+            if opens >= last:
+                continue
             plan_state[(block.id, year)] = Plan.APPROVED
             for code, count in BLOCK_YEAR:
                 if (rule := rule_on(rules, code, first)) and rule.once:  # as many as the people waiting need
                     waiting = sum(1 for p in _candidates(candidates, block, rule) if rule.admits(p, last))
                     count = max(1, min(count * 2, round(waiting * TAKE_SHARE[code] / CLASS_SIZE[code][1])))
-                for start in _starts(rng, count, first, last):
+                for start in _starts(rng, count, opens, last):
                     planned = _class(rng, rules, code, block, start, today, counter)
                     if planned:
                         classes.append(planned)
@@ -409,8 +458,10 @@ def _schedule(rng, rules, blocks, grassroots, today, years, candidates) -> tuple
     outside = [demo_block, *rng.sample(blocks[1:] + grassroots, min(3, len(blocks) - 1 + len(grassroots)))]
     for year, unit in zip([this, *years * 2], outside, strict=False):
         last = datetime.date(year, 12, 10) if year < this else today - datetime.timedelta(days=20)
-        planned = _class(rng, rules, "chuyen-de", unit, _starts(rng, 1, datetime.date(year, 2, 1), last)[0],
-                         today, counter)
+        opens = max(datetime.date(year, 2, 1), unit.established_on or datetime.date.min)
+        if opens >= last:
+            continue
+        planned = _class(rng, rules, "chuyen-de", unit, _starts(rng, 1, opens, last)[0], today, counter)
         if planned:
             planned.in_plan = False
             classes.append(planned)
@@ -465,7 +516,9 @@ def _plans(rng, plan_state, classes, types, units, today, daotao) -> tuple[list[
     for (unit_id, year), state in sorted(plan_state.items()):
         unit = units[unit_id]
         by_daotao = daotao if unit.level == "dang-bo-truc-thuoc" and unit_id == blocks_this_year[0][0] else None
-        if state == Plan.APPROVED:  # drafted at the end of the year before, approved in time
+        if state == Plan.APPROVED and not unit.began_by(datetime.date(year, 1, 1)):  # founded during the year
+            created = _at(unit.established_on + datetime.timedelta(days=rng.randint(3, 10)))
+        elif state == Plan.APPROVED:  # drafted at the end of the year before, approved in time
             created = _at(datetime.date(year - 1, 11, 20) + datetime.timedelta(days=rng.randint(0, 20)))
         else:  # late ones, still on their way
             created = _at(today - datetime.timedelta(days=rng.randint(30, 60)))
@@ -526,10 +579,11 @@ def _lecturers(rng, units, blocks, grassroots, province, today) -> dict[int, lis
             return
         seen.add((person_id, kind))
         meets = rng.random() < LECTURER_STANDARD_SHARE or kind != Lecturer.Kind.PART_TIME
+        since = max(started, unit.established_on or started)  # a đảng bộ founded in 2025 has lecturers since
         by_unit[unit.id].append(Lecturer(
             person_id=person_id, organization_id=unit.id, kind=kind, qualification=qualification,
-            meets_standard=meets, standard_checked_on=started + datetime.timedelta(days=rng.randint(0, 300))
-            if meets else None, started_on=started, created_at=_at(started), updated_at=_at(started)))
+            meets_standard=meets, standard_checked_on=since + datetime.timedelta(days=rng.randint(0, 300))
+            if meets else None, started_on=since, created_at=_at(since), updated_at=_at(since)))
 
     position_unit = {}
     for person_id, org_id, role in Position.objects.current().filter(
@@ -545,10 +599,12 @@ def _lecturers(rng, units, blocks, grassroots, province, today) -> dict[int, lis
             if role in ("bi-thu", "pho-bi-thu"):
                 add(person_id, blocks_by_id[_block_id(unit)], Lecturer.Kind.PART_TIME, "Trung cấp lý luận chính trị")
     for block in blocks:
-        speakers = [p for p in block.people if p.status == "chinh-thuc" and p.theory in ("trung-cap", "cao-cap")]
+        speakers = [p for p in block.people
+                    if p.status == "chinh-thuc" and p.theory in ("trung-cap", "cao-cap") and not p.moves]
         for person in rng.sample(speakers, min(2, len(speakers))):
             add(person.id, block, Lecturer.Kind.SPEAKER, "Báo cáo viên của đảng bộ")
-    school = [p for p in units[province.id].people if p.theory in ("cao-cap", "cu-nhan") and p.status == "chinh-thuc"]
+    school = [p for p in units[province.id].people
+              if p.theory in ("cao-cap", "cu-nhan") and p.status == "chinh-thuc" and not p.moves]
     for person in rng.sample(school, min(3, len(school))):
         add(person.id, units[province.id], Lecturer.Kind.FULL_TIME, "Cử nhân lý luận chính trị, Trường Chính trị tỉnh")
     return by_unit
@@ -566,14 +622,16 @@ def _assign_lecturers(rng, classes, lecturers, province) -> None:
     pending = {}
     for c in classes:
         block_id = _block_id(c.organizer)
-        pool = lecturers.get(block_id, []) + school
+        # Before a block founded in 2025 had lecturers of its own, the school taught its units' classes.
+        own = [lec for lec in lecturers.get(block_id, []) if lec.started_on <= c.starts_on]
+        pool = own + school
         if not pool:
             continue
         key = (block_id, c.starts_on.year)
         if key not in pending:
-            part_time = [lec for lec in lecturers.get(block_id, []) if lec.kind == Lecturer.Kind.PART_TIME]
+            part_time = [lec for lec in own if lec.kind == Lecturer.Kind.PART_TIME]
             pending[key] = rng.sample(part_time, round(len(part_time) * LECTURING_SHARE))
-        queue = pending[key]
+        queue = pending[key] if own else []
         lessons = []
         for number, title, day, periods, _lecturer in c.lessons:
             lecturer = queue.pop() if queue else rng.choice(pool)
@@ -593,7 +651,8 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
     rules = _rules()
     types = dict(ClassType.objects.values_list("code", "id"))
     units = _units(province)
-    learners = _learners(province, units, datetime.date(years[0], 1, 1))
+    paths = _paths(province)
+    learners = _learners(province, units, paths, datetime.date(years[0], 1, 1))
     blocks = [u for u in units.values() if u.parent_id == province.id and u.level == "dang-bo-truc-thuoc"]
     order = dict(Organization.objects.filter(parent=province).values_list("id", "sort_order"))
     blocks.sort(key=lambda u: (order[u.id], u.id))
@@ -601,7 +660,7 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
     taken, candidates = defaultdict(set), {}
     classes, plan_state = _schedule(rng, rules, blocks, grassroots, today, years, candidates)
     for c in sorted(classes, key=lambda c: not c.demo):  # the demo block's work of today gets its learners first
-        _fill(rng, c, taken, candidates)
+        _fill(rng, c, taken, candidates, paths)
     classes = [c for c in classes if c.learners]
     for c in classes:
         c.plan_line = None
@@ -743,7 +802,7 @@ def _learning(rng, classes, class_rows, lesson_rows, daotao, demo_block, today) 
                     passed = missed * 2 <= len(held) and rng.random() < 0.98
                 result = Enrollment.Result.PASSED if passed else Enrollment.Result.FAILED
                 recorded_at = at(c.ends_on + datetime.timedelta(days=rng.randint(1, 3)), 16)
-            learning.enrollments.append((pk, row.pk, learner.id, learner.organization_id, staff, nominated, score,
+            learning.enrollments.append((pk, row.pk, learner.id, learner.unit_on(c.starts_on), staff, nominated, score,
                                          result, staff if result else None, recorded_at, recorded_at or nominated))
             if result != Enrollment.Result.PASSED:
                 continue
@@ -822,8 +881,11 @@ def _targets(province: Organization, blocks: list[Unit], years: list[int]) -> li
               (TargetIndicator.GRASSROOTS_WITH_CLASS_SHARE, 100)]
     targets = []
     for year in years:
-        created = _at(datetime.date(year, 1, 15))
-        for org_id in [province.id, *(b.id for b in blocks)]:
+        for org_id, began in [(province.id, None), *((b.id, b.established_on) for b in blocks)]:
+            # A đảng bộ founded during the year sets its targets once founded.
+            created = _at(max(datetime.date(year, 1, 15), (began or datetime.date.min) + datetime.timedelta(days=14)))
+            if created.year > year:
+                continue
             rows = list(shares)
             if org_id != province.id:
                 rows.append((TargetIndicator.CLASSES, 6))

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                         "changes": number_format(result.status_changes, force_grouping=True),
                         "positions": number_format(result.positions, force_grouping=True),
                         "seconds": number_format(time.monotonic() - started, 1)}))
+                self.stdout.write(self.style.SUCCESS(result.history_summary()))
             else:
                 self.stdout.write(_("Tỉnh mẫu %(code)s đã có: không thay đổi gì.") % {"code": demo.PROVINCE_CODE})
             for summary in demo.seed_further_steps():
