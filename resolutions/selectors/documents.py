@@ -13,6 +13,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -521,17 +522,20 @@ def absence_threshold(unit: Organization) -> int:
 
 
 def commend_remind(user, unit: Organization, year: int) -> dict:
-    """The secretary's page: the people behind indicator 8 (`indicators.commend_people` and
-    `remind_people`, one rule for the page and the report), those the user may see, each
-    with his unit's name as it was on the year's snapshot day. Two queries."""
+    """The secretary's page: the people behind indicator 8 (the conditions of
+    `indicators.commend_people` and `remind_people`: one rule for the page and the report),
+    those the user may see, each with his unit's name as it was on the year's snapshot day.
+    One query for both lists."""
     period = Period.year(year)
     day = period.snapshot_day(unit)
     unit_name = OrganizationPeriod.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day,
         organization_id=OuterRef("unit_then")).values("name")[:1]
-
-    def listed(people: QuerySet[Person]) -> list[Person]:
-        return list(restrict(people, user).annotate(unit_name=Subquery(unit_name)).order_by("sort_key", "id"))
-
-    return {"commend": listed(indicators.commend_people(unit, period)),
-            "remind": listed(indicators.remind_people(unit, period))}
+    people = list(
+        restrict(indicators.members_with_attendance(unit, period), user)
+        .annotate(to_commend=ExpressionWrapper(indicators.COMMEND, output_field=BooleanField()),
+                  to_remind=ExpressionWrapper(indicators.REMIND, output_field=BooleanField()),
+                  unit_name=Subquery(unit_name))
+        .filter(indicators.COMMEND | indicators.REMIND).order_by("sort_key", "id"))
+    return {"commend": [person for person in people if person.to_commend],
+            "remind": [person for person in people if person.to_remind]}
