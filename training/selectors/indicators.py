@@ -1,17 +1,26 @@
-"""Every training figure of a unit's subtree for a year (DESIGN.md §4 points 1–4 and 6),
+"""Every training figure of a unit's subtree for a period (DESIGN.md §4 points 1–4 and 6),
 each one SQL aggregate, whole and broken down by the unit's children in the same pass.
 
 One rule of counting (seed 003): only classes in an approved plan count
 (`training.models.in_plan_q`); classes outside it are listed apart. A class belongs to the
-year it starts in and to its organizer's subtree; a learner (lượt học viên: one enrolment)
-belongs to `Enrollment.learner_organization`, his unit when nominated. People holding
-positions and lecturers are taken as they stand at `as_of(year)` (31/12 of the year, or
-today for the year under way).
+period it starts in.
+
+Figures of a past period count units and people where and as they were then, by the rule
+of `portal.asof` (so the same report regenerated after later transfers and
+reorganisations gives the same figures):
+
+- a class belongs to its organizer and the units above it *as the tree stood on the
+  class's first day*; a learner (lượt học viên: one enrolment) to
+  `Enrollment.learner_organization` (his unit when nominated) and the units above it on
+  that same day;
+- positions (committee members, secretaries), lecturers and grassroots units are taken as
+  they stood on the period's `snapshot_day`, in the subtree as it stood that day.
 
 A `Breakdown` holds a figure for the whole subtree (`total`) and per child unit
-(`by_child`, keyed by the child's id; `None` is the unit itself). Child rows come from the
-materialised path (`/1/7/42/`: the segment after the unit's path is the child's id), so
-one grouped query serves every child whatever their number.
+(`by_child`, keyed by the child's id; `None` is the unit itself). The child is the one
+that held the row on the row's day (`portal.asof.child_on`), so a cell moved from one
+đảng bộ to another on 1 July counts its first half-year under the first; the children
+listed (`TrainingFigures.children`) are those of some day of the period.
 
 Reports, the targets page, the lecturers page and the plan pages read these; none of them
 counts on its own.
@@ -24,23 +33,20 @@ from dataclasses import dataclass, field
 from django.db.models import (
     BigIntegerField,
     BooleanField,
-    CharField,
     Count,
     ExpressionWrapper,
-    F,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf, Substr
-from django.utils import timezone
+from django.db.models.functions import Coalesce
 
+from portal.asof import Period, child_on, children_during, grassroots_on, in_subtree_on
 from portal.figures import Breakdown, Share
-from portal.models import Organization, Person, Position
+from portal.models import Organization, OrganizationPeriod, Person, Position
+from portal.tree import periods_as_of
 from training.models import Enrollment, Lecturer, Lesson, PlanLine, TrainingClass, in_plan_q
 
 ADMISSION = "nhan-thuc-ve-dang"  # bồi dưỡng nhận thức về Đảng (kết nạp)
@@ -52,47 +58,42 @@ SECRETARY_ROLES = ("bi-thu", "pho-bi-thu")
 GRASSROOTS_COMMITTEE_LEVEL = "dang-bo-co-so"  # đảng bộ cơ sở: its bí thư, phó bí thư lecture yearly (seed 002)
 
 # The term (nhiệm kỳ) within which a committee member must have been trained in nghiệp vụ
-# công tác Đảng: the five calendar years ending with the year asked (a congress term is
-# five years; seed 002 counts 2020–2025 that way).
+# công tác Đảng: the five calendar years ending with the period's last year (a congress
+# term is five years; seed 002 counts 2020–2025 that way).
 TERM_YEARS = 5
 
-def term_years(year: int) -> tuple[int, int]:
-    """First and last year of the term that ends with `year`."""
-    return year - TERM_YEARS + 1, year
+
+def term_of(period: Period) -> Period:
+    """The term that ends with the period's last year."""
+    return Period.years(period.last_year, TERM_YEARS)
 
 
-def as_of(year: int) -> datetime.date:
-    """The day positions and lecturers are taken as they stand: 31/12, or today within the year."""
-    return min(datetime.date(year, 12, 31), timezone.localdate())
+def _within(period: Period, field_name: str) -> Q:
+    """The date at `field_name` lies within `period` (a range the date indexes serve)."""
+    return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lte": period.end})
 
 
-def child_of(unit: Organization, path_lookup: str):
-    """SQL: id of the child of `unit` whose subtree holds the organization whose path is at
-    `path_lookup` (NULL for `unit` itself)."""
-    tail = Substr(F(path_lookup), len(unit.path) + 1)
-    segment = Func(tail, Value("/"), Value(1), function="split_part", output_field=CharField())
-    return Cast(NullIf(segment, Value("")), IntegerField())
-
-
-def in_subtree(unit: Organization, path_lookup: str) -> Q:
-    return Q(**{f"{path_lookup}__startswith": unit.path})
+def units_on(unit: Organization, day: datetime.date) -> QuerySet[OrganizationPeriod]:
+    """The subtree of `unit` as it stood on `day`: one row per unit then."""
+    return periods_as_of(day).filter(path__contains=f"/{unit.pk}/")
 
 
 # --- Classes -------------------------------------------------------------------------------------
 
 
-def classes_of_year(unit: Organization, year: int) -> QuerySet[TrainingClass]:
-    """Every class organised in `unit`'s subtree that starts in `year`, counted or not."""
-    return TrainingClass.objects.filter(in_subtree(unit, "organizer__path"), starts_on__year=year)
+def classes_of_period(unit: Organization, period: Period) -> QuerySet[TrainingClass]:
+    """Every class that starts within `period` organised in `unit`'s subtree as it stood on
+    the class's first day, counted or not."""
+    return TrainingClass.objects.filter(_within(period, "starts_on"), in_subtree_on(unit, "organizer_id", "starts_on"))
 
 
-def counted_classes(unit: Organization, year: int) -> QuerySet[TrainingClass]:
-    return classes_of_year(unit, year).filter(in_plan_q())
+def counted_classes(unit: Organization, period: Period) -> QuerySet[TrainingClass]:
+    return classes_of_period(unit, period).filter(in_plan_q())
 
 
-def outside_plan_classes(unit: Organization, year: int) -> QuerySet[TrainingClass]:
+def outside_plan_classes(unit: Organization, period: Period) -> QuerySet[TrainingClass]:
     """"Ngoài kế hoạch": listed apart, counted nowhere."""
-    return classes_of_year(unit, year).exclude(in_plan_q())
+    return classes_of_period(unit, period).exclude(in_plan_q())
 
 
 @dataclass
@@ -109,10 +110,10 @@ class ClassCounts:
         self.outside_plan += other.outside_plan
 
 
-def class_counts(unit: Organization, year: int) -> Breakdown[ClassCounts]:
+def class_counts(unit: Organization, period: Period) -> Breakdown[ClassCounts]:
     """Classes held (counted, by type) and classes outside the plan: one grouped query."""
-    rows = (classes_of_year(unit, year)
-            .annotate(child=child_of(unit, "organizer__path"))
+    rows = (classes_of_period(unit, period)
+            .annotate(child=child_on(unit, "organizer_id", "starts_on"))
             .values("child", "class_type__code")
             .annotate(counted=Count("id", filter=in_plan_q()), outside=Count("id", filter=~in_plan_q())))
     result = Breakdown(ClassCounts())
@@ -129,11 +130,13 @@ def class_counts(unit: Organization, year: int) -> Breakdown[ClassCounts]:
 # --- Learners --------------------------------------------------------------------------------------
 
 
-def counted_enrollments(unit: Organization, year: int) -> QuerySet[Enrollment]:
-    """Lượt học viên of `year` counted for `unit`: enrolments of counted classes that start in
-    the year, of learners whose unit at nomination lies in the subtree."""
-    return Enrollment.objects.filter(in_subtree(unit, "learner_organization__path"), in_plan_q("training_class__"),
-                                     training_class__starts_on__year=year)
+def counted_enrollments(unit: Organization, period: Period) -> QuerySet[Enrollment]:
+    """Lượt học viên of `period` counted for `unit`: enrolments of counted classes that start
+    within it, of learners whose unit at nomination lay in the subtree on the class's first day."""
+    return Enrollment.objects.filter(
+        in_plan_q("training_class__"), _within(period, "training_class__starts_on"),
+        in_subtree_on(unit, "learner_organization_id", "training_class__starts_on"),
+    )
 
 
 @dataclass
@@ -161,9 +164,9 @@ class LearnerCounts:
         return sum(getattr(self, name).values())
 
 
-def learner_counts(unit: Organization, year: int) -> Breakdown[LearnerCounts]:
-    rows = (counted_enrollments(unit, year)
-            .annotate(child=child_of(unit, "learner_organization__path"))
+def learner_counts(unit: Organization, period: Period) -> Breakdown[LearnerCounts]:
+    rows = (counted_enrollments(unit, period)
+            .annotate(child=child_on(unit, "learner_organization_id", "training_class__starts_on"))
             .values("child", "training_class__class_type__code")
             .annotate(learners=Count("id"),
                       women=Count("id", filter=Q(person__gender=Person.Gender.FEMALE)),
@@ -185,34 +188,41 @@ def learner_counts(unit: Organization, year: int) -> Breakdown[LearnerCounts]:
 # --- Committee members trained in nghiệp vụ công tác Đảng ----------------------------------------
 
 
-def committee_positions(unit: Organization, year: int) -> QuerySet[Position]:
-    """Current positions (at `as_of(year)`) of cấp ủy viên (every role marked a committee
-    member: bí thư, phó bí thư, ủy viên ban thường vụ, cấp ủy viên) and UBKT members in the subtree."""
-    return (Position.objects.current(as_of(year))
-            .filter(in_subtree(unit, "organization__path"), organization__active=True)
+def positions_on(unit: Organization, day: datetime.date, units: QuerySet[OrganizationPeriod] | None = None
+                 ) -> QuerySet[Position]:
+    """Positions held on `day` at a unit of the subtree as it stood that day (or of `units`,
+    rows of that subtree), each with `child`: the child of `unit` that held it then."""
+    units = units_on(unit, day) if units is None else units
+    return (Position.objects.current(day).filter(organization_id__in=units.values("organization_id"))
+            .annotate(child=child_on(unit, "organization_id", day)))
+
+
+def committee_positions(unit: Organization, period: Period) -> QuerySet[Position]:
+    """Positions held on the period's snapshot day by cấp ủy viên (every role marked a
+    committee member: bí thư, phó bí thư, ủy viên ban thường vụ, cấp ủy viên) and UBKT
+    members in the subtree as it stood that day."""
+    return (positions_on(unit, period.snapshot_day(unit))
             .filter(Q(role__is_committee_member=True) | Q(role__code__in=UBKT_ROLES)))
 
 
-def party_work_trained_q(year: int, person_ref: str = "person_id") -> ExpressionWrapper:
+def party_work_trained_q(period: Period, person_ref: str = "person_id") -> ExpressionWrapper:
     """The person at `person_ref` passed a counted nghiệp vụ công tác Đảng class that started
-    within the term ending with `year` (one hashed set of people, not a lookup per row)."""
-    first, last = term_years(year)
+    within the term ending with the period (one hashed set of people, not a lookup per row)."""
     trained = Enrollment.objects.filter(
-        in_plan_q("training_class__"), result=Enrollment.Result.PASSED, training_class__class_type__code=PARTY_WORK,
-        training_class__starts_on__year__gte=first, training_class__starts_on__year__lte=last,
+        in_plan_q("training_class__"), _within(term_of(period), "training_class__starts_on"),
+        result=Enrollment.Result.PASSED, training_class__class_type__code=PARTY_WORK,
     ).order_by().values("person_id")
     return ExpressionWrapper(Q(**{f"{person_ref}__in": trained}), output_field=BooleanField())
 
 
-def party_work_trained(unit: Organization, year: int) -> Breakdown[Share]:
+def party_work_trained(unit: Organization, period: Period) -> Breakdown[Share]:
     """People (each once, whatever positions he holds) of `committee_positions` trained in
     nghiệp vụ công tác Đảng within the term. Per child a person counts in each child where
     he holds such a position; the total counts him once."""
-    positions = committee_positions(unit, year).annotate(trained=party_work_trained_q(year))
+    positions = committee_positions(unit, period).annotate(trained=party_work_trained_q(period))
     people = Count("person_id", distinct=True)
     trained = Count("person_id", distinct=True, filter=Q(trained=True))
-    rows = (positions.annotate(child=child_of(unit, "organization__path")).values("child")
-            .annotate(done=trained, total=people))
+    rows = positions.values("child").annotate(done=trained, total=people)
     whole = positions.aggregate(done=trained, total=people)
     return Breakdown(Share(whole["done"], whole["total"]),
                      {row["child"]: Share(row["done"], row["total"]) for row in rows})
@@ -221,16 +231,18 @@ def party_work_trained(unit: Organization, year: int) -> Breakdown[Share]:
 # --- Lecturers ------------------------------------------------------------------------------------
 
 
-def part_time_lecturers(unit: Organization, year: int) -> QuerySet[Lecturer]:
-    """Giảng viên kiêm chức registered with a unit of the subtree at `as_of(year)`."""
-    on = as_of(year)
-    return Lecturer.objects.filter(
-        in_subtree(unit, "organization__path"), kind=Lecturer.Kind.PART_TIME, started_on__lte=on,
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+def part_time_lecturers(unit: Organization, period: Period) -> QuerySet[Lecturer]:
+    """Giảng viên kiêm chức registered, on the period's snapshot day, with a unit of the
+    subtree as it stood that day; each with `child`."""
+    day = period.snapshot_day(unit)
+    return (Lecturer.objects.filter(kind=Lecturer.Kind.PART_TIME, started_on__lte=day,
+                                    organization_id__in=units_on(unit, day).values("organization_id"))
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+            .annotate(child=child_on(unit, "organization_id", day)))
 
 
-def lecturers_meeting_standard(unit: Organization, year: int) -> Breakdown[Share]:
-    rows = (part_time_lecturers(unit, year).annotate(child=child_of(unit, "organization__path")).values("child")
+def lecturers_meeting_standard(unit: Organization, period: Period) -> Breakdown[Share]:
+    rows = (part_time_lecturers(unit, period).values("child")
             .annotate(done=Count("id", filter=Q(meets_standard=True)), total=Count("id")))
     return _additive(rows)
 
@@ -238,32 +250,34 @@ def lecturers_meeting_standard(unit: Organization, year: int) -> Breakdown[Share
 # --- Secretaries of đảng bộ cơ sở who lecture -----------------------------------------------------
 
 
-def lectured_q(year: int, person_ref: str = "person_id") -> ExpressionWrapper:
-    """The person at `person_ref` gave a lesson of a counted class in `year`."""
-    lecturers = (Lesson.objects.filter(in_plan_q("training_class__"), held_on__year=year, lecturer__isnull=False)
+def lectured_q(period: Period, person_ref: str = "person_id") -> ExpressionWrapper:
+    """The person at `person_ref` gave a lesson of a counted class within `period`."""
+    lecturers = (Lesson.objects.filter(in_plan_q("training_class__"), _within(period, "held_on"),
+                                       lecturer__isnull=False)
                  .order_by().values("lecturer__person_id"))
     return ExpressionWrapper(Q(**{f"{person_ref}__in": lecturers}), output_field=BooleanField())
 
 
-def grassroots_secretaries(unit: Organization, year: int) -> QuerySet[Position]:
-    """Bí thư and phó bí thư positions (at `as_of(year)`) of each active đảng bộ cơ sở in the
-    subtree, each with `lectured`: whether its holder gave a lesson of a counted class in the year."""
-    return (Position.objects.current(as_of(year))
-            .filter(in_subtree(unit, "organization__path"), organization__active=True,
-                    organization__level__code=GRASSROOTS_COMMITTEE_LEVEL, role__code__in=SECRETARY_ROLES)
-            .annotate(lectured=lectured_q(year)))
+def grassroots_secretaries(unit: Organization, period: Period) -> QuerySet[Position]:
+    """Bí thư and phó bí thư positions held on the period's snapshot day at each đảng bộ cơ
+    sở of the subtree as it stood that day, each with `lectured`: whether its holder gave a
+    lesson of a counted class within the period."""
+    day = period.snapshot_day(unit)
+    committees = units_on(unit, day).filter(level__code=GRASSROOTS_COMMITTEE_LEVEL)
+    return (positions_on(unit, day, committees).filter(role__code__in=SECRETARY_ROLES)
+            .annotate(lectured=lectured_q(period)))
 
 
-def secretaries_without_lecture(unit: Organization, year: int) -> QuerySet[Position]:
+def secretaries_without_lecture(unit: Organization, period: Period) -> QuerySet[Position]:
     """The bí thư / phó bí thư positions of the subtree's đảng bộ cơ sở whose holder gave no
-    lesson (of a counted class) in `year` (seed 002: at least once a year), in tree order."""
-    return (grassroots_secretaries(unit, year).filter(lectured=False)
+    lesson (of a counted class) within `period` (seed 002: at least once a year), in tree order."""
+    return (grassroots_secretaries(unit, period).filter(lectured=False)
             .select_related("person", "organization", "role")
             .order_by("organization__path", "role__sort_order", "person__sort_key"))
 
 
-def secretaries_lectured(unit: Organization, year: int) -> Breakdown[Share]:
-    rows = (grassroots_secretaries(unit, year).annotate(child=child_of(unit, "organization__path")).values("child")
+def secretaries_lectured(unit: Organization, period: Period) -> Breakdown[Share]:
+    rows = (grassroots_secretaries(unit, period).values("child")
             .annotate(done=Count("id", filter=Q(lectured=True)), total=Count("id")))
     return _additive(rows)
 
@@ -279,30 +293,38 @@ class PathIds(Func):
     output_field = BigIntegerField()
 
 
-def grassroots_units(unit: Organization, year: int) -> QuerySet[Organization]:
-    """Active tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ cơ sở) of the subtree, each with
-    `held_class`: a counted class of `year` organised by it or by a unit below it. The units
-    that held one are the organizers of the year's counted classes and every unit above
-    them: one hashed set, not a prefix match per unit (2.4 s → 0.02 s for a province)."""
-    held = (TrainingClass.objects.filter(in_plan_q(), starts_on__year=year).order_by()
-            .annotate(unit_id=PathIds(F("organizer__path"))).values("unit_id"))
-    return (Organization.objects.filter(in_subtree(unit, "path"), active=True, level__is_grassroots=True)
-            .annotate(held_class=ExpressionWrapper(Q(pk__in=held), output_field=BooleanField())))
+def units_that_held_a_class(period: Period) -> QuerySet[TrainingClass]:
+    """Ids of the units that held a counted class of `period`: its organizer and every unit
+    above it as the tree stood on the class's first day. One hashed set, not a prefix match
+    per unit (2.4 s → 0.02 s for a province)."""
+    path_then = Subquery(periods_as_of(OuterRef("starts_on")).filter(organization_id=OuterRef("organizer_id"))
+                         .values("path")[:1])
+    return (TrainingClass.objects.filter(in_plan_q(), _within(period, "starts_on")).order_by()
+            .annotate(unit_id=PathIds(path_then)).values("unit_id"))
 
 
-def grassroots_without_class(unit: Organization, year: int) -> QuerySet[Organization]:
-    return grassroots_units(unit, year).filter(held_class=False).select_related("level").order_by("path")
+def grassroots_units(unit: Organization, period: Period) -> QuerySet[OrganizationPeriod]:
+    """Tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ cơ sở) of the subtree as it stood on the
+    period's snapshot day (`OrganizationPeriod` rows then, with `child_then`), each with
+    `held_class`: a counted class of the period organised by it or by a unit below it."""
+    return grassroots_on(unit, period.snapshot_day(unit)).annotate(held_class=ExpressionWrapper(
+        Q(organization_id__in=units_that_held_a_class(period)), output_field=BooleanField()))
 
 
-def grassroots_with_class(unit: Organization, year: int) -> Breakdown[Share]:
-    rows = (grassroots_units(unit, year).annotate(child=child_of(unit, "path")).values("child")
+def grassroots_without_class(unit: Organization, period: Period) -> QuerySet[OrganizationPeriod]:
+    return (grassroots_units(unit, period).filter(held_class=False).select_related("organization", "level")
+            .order_by("path"))
+
+
+def grassroots_with_class(unit: Organization, period: Period) -> Breakdown[Share]:
+    rows = (grassroots_units(unit, period).values("child_then")
             .annotate(done=Count("id", filter=Q(held_class=True)), total=Count("id")))
-    return _additive(rows)
+    return _additive(rows, "child_then")
 
 
-def _additive(rows) -> Breakdown[Share]:
-    """Shares whose rows each belong to one child: the total is their sum."""
-    by_child = {row["child"]: Share(row["done"], row["total"]) for row in rows}
+def _additive(rows, child: str = "child") -> Breakdown[Share]:
+    """Shares whose rows each belong to one child (at `child`): the total is their sum."""
+    by_child = {row[child]: Share(row["done"], row["total"]) for row in rows}
     return Breakdown(sum(by_child.values(), Share()), by_child)
 
 
@@ -326,34 +348,30 @@ def with_actuals(lines: QuerySet[PlanLine]) -> QuerySet[PlanLine]:
 @dataclass
 class TrainingFigures:
     unit: Organization
-    year: int
+    period: Period
     classes: Breakdown[ClassCounts]
     learners: Breakdown[LearnerCounts]
     party_work_trained: Breakdown[Share]
     lecturers_standard: Breakdown[Share]
     secretaries_lectured: Breakdown[Share]
     grassroots_with_class: Breakdown[Share]
-    children: list[Organization]
+    children: list[OrganizationPeriod]  # children at some time in the period (`.organization_id`, `.name`)
 
     @property
     def certified_share(self) -> Share:
         return self.learners.total.certified_share
 
 
-def children_of(unit: Organization) -> list[Organization]:
-    return list(unit.children.filter(active=True).order_by("sort_order", "name"))
-
-
-def training_figures(unit: Organization, year: int) -> TrainingFigures:
-    """Every figure above for `unit` and `year`, each computed once: a constant number of
+def training_figures(unit: Organization, period: Period) -> TrainingFigures:
+    """Every figure above for `unit` and `period`, each computed once: a constant number of
     queries (eight) whatever the size of the subtree."""
     return TrainingFigures(
-        unit=unit, year=year,
-        classes=class_counts(unit, year),
-        learners=learner_counts(unit, year),
-        party_work_trained=party_work_trained(unit, year),
-        lecturers_standard=lecturers_meeting_standard(unit, year),
-        secretaries_lectured=secretaries_lectured(unit, year),
-        grassroots_with_class=grassroots_with_class(unit, year),
-        children=children_of(unit),
+        unit=unit, period=period,
+        classes=class_counts(unit, period),
+        learners=learner_counts(unit, period),
+        party_work_trained=party_work_trained(unit, period),
+        lecturers_standard=lecturers_meeting_standard(unit, period),
+        secretaries_lectured=secretaries_lectured(unit, period),
+        grassroots_with_class=grassroots_with_class(unit, period),
+        children=children_during(unit, period),
     )

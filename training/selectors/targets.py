@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from portal.access import Action, get_visible_or_404, reach_of, restrict, units_where
+from portal.asof import Period
 from portal.models import Organization
 from training.models import TargetIndicator, TrainingTarget
 from training.selectors import indicators
@@ -112,9 +113,19 @@ def _meets(actual: Decimal | None, value: Decimal, upper: Decimal | None) -> boo
     return actual >= value and (upper is None or actual <= upper)
 
 
+@dataclass(frozen=True)
+class UnitThen:
+    """A child unit as it was named within the period (it may have been renamed, merged or
+    dissolved since)."""
+
+    id: int
+    code: str
+    name: str
+
+
 @dataclass
 class ChildProgress:
-    unit: Organization
+    unit: UnitThen
     figure: Share | int
     actual: Decimal | None
     lagging: bool
@@ -149,17 +160,19 @@ class Progress:
 
 
 def progress_of(figures: TrainingFigures, targets) -> list[Progress]:
-    """Actual against target for each of `targets` (of `figures.unit` and year). A share
-    target applies to each child unit too: the children below it lag. A count target
-    (classes, learners) is the unit's as a whole: its children are shown, none lags."""
+    """Actual against target for each of `targets` (of `figures.unit` and period). A share
+    target applies to each child unit too (each unit that was a child within the period):
+    the children below it lag. A count target (classes, learners) is the unit's as a whole:
+    its children are shown, none lags."""
+    units = [UnitThen(child.organization_id, child.organization.code, child.name) for child in figures.children]
     rows = []
     for target in targets:
         code = target.class_type.code if target.class_type_id else None
         figure = figure_of(figures, target.indicator, code)
         actual = _measure(figure)
         children = []
-        for child in figures.children:
-            child_figure = figure_of(figures, target.indicator, code, child.pk)
+        for child in units:
+            child_figure = figure_of(figures, target.indicator, code, child.id)
             child_actual = _measure(child_figure)
             lags = target.indicator in SHARES and child_actual is not None and child_actual < target.value
             children.append(ChildProgress(child, child_figure, child_actual, lags))
@@ -170,4 +183,4 @@ def progress_of(figures: TrainingFigures, targets) -> list[Progress]:
 def target_progress(unit: Organization, year: int) -> list[Progress]:
     """The unit's targets of `year`, each with its actual over the subtree and the child
     units that lag: the indicator queries once, plus the targets."""
-    return progress_of(indicators.training_figures(unit, year), list(targets_of(unit, year)))
+    return progress_of(indicators.training_figures(unit, Period.year(year)), list(targets_of(unit, year)))

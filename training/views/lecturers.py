@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.access import Action, get_visible_or_404, may, units_where
+from portal.asof import Period
 from portal.forms import StyledForm, VietnameseDateField
 from portal.inputs import year_or
 from portal.models import Organization
@@ -173,7 +174,7 @@ def secretaries_not_lectured(request):
     if unit is not None and not may(user, Action.VIEW, unit):
         unit = None  # his own cell seen as a member: its officers are not his to list
     year = year_or(request.GET.get("year", ""), _this_year())
-    positions = list(indicators.secretaries_without_lecture(unit, year)) if unit is not None else []
+    positions = list(indicators.secretaries_without_lecture(unit, Period.year(year))) if unit is not None else []
     return render(request, "training/lecturers/not_lectured.html", {
         "positions": positions, "unit": unit, "units": [u for u in units if may(user, Action.VIEW, u)],
         "year": year, "years": range(_this_year(), _this_year() - 6, -1)})

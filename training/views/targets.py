@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.access import Action, get_visible_or_404, may
+from portal.asof import Period
 from portal.inputs import year_or
 from portal.models import Organization
 from portal.selectors import filter_units
@@ -182,7 +183,7 @@ def target_page(request):
         else:
             messages.success(request, _("Đã lưu chỉ tiêu năm %(year)d.") % {"year": year})
             return redirect(f"{reverse('training_targets')}?{urlencode({'org': unit.code, 'year': year})}")
-    figures = indicators.training_figures(unit, year)
+    figures = indicators.training_figures(unit, Period.year(year))
     progress = selectors.progress_of(figures, targets)
     for row in progress:
         row.links = _links(row.target, unit, year)
@@ -202,11 +203,12 @@ def target_page(request):
 def grassroots_without_class(request):
     """The tổ chức cơ sở đảng of a subtree that organised no counted class in the year."""
     unit, year = _unit_and_year(request)
-    units = indicators.grassroots_without_class(unit, year)
+    period = Period.year(year)
+    units = indicators.grassroots_without_class(unit, period)
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "training/targets/grassroots.html", {
         "unit": unit, "year": year, "page": page,
-        "share": indicators.grassroots_with_class(unit, year).total,
+        "share": indicators.grassroots_with_class(unit, period).total,
     })
 
 
