@@ -93,8 +93,8 @@ def report_world(province):
     p["l1"] = person(u, "CB1", "Đỗ Thị Một", gender="nu")
     p["l2"] = person(u, "CB2", "Hà Văn Hai", minority=True)
     p["l3"] = person(u, "CB1", "Lò Văn Ba")
-    p["x1"] = person(u, "CB1", "Kim Văn Tư")
-    p["t3"] = person(u, "CB3", "Lương Văn Năm")
+    p["x1"] = person(u, "CB1", "Kim Văn Tư", minority=True)
+    p["t3"] = person(u, "CB3", "Lương Văn Năm", minority=True)
     p["bt"] = person(u, "CS1", "Mạc Văn Bảy")
     p["pbt"] = person(u, "CS1", "Ninh Văn Tám")
     p["cuv"] = person(u, "DBX", "Ông Văn Chín")
@@ -150,7 +150,7 @@ def report_world(province):
 EXPECTED = {
     "TINH": {
         "classes.held": 3, "classes.outside_plan": 1,  # K1, K2, K3; K4 has no plan line
-        "learners.total": 6, "learners.female": 1, "learners.minority": 1,  # L1 woman, L2 Tày
+        "learners.total": 6, "learners.female": 1, "learners.minority": 3,  # L1 woman; L2, X1, T3 Tày
         "results.passed": 5, "results.certified": 1,
         "results.admission_new_share": (1, 3, 33.3),  # K1: L1 of L1, L2, L3
         "party_work.share": (1, 4, 25.0),  # bt (K2) of bt, pbt, bí thư of CB1, cấp ủy viên of DBX
@@ -168,7 +168,8 @@ EXPECTED = {
     },
     "DBK": {
         "classes.held": 2, "classes.outside_plan": 0,
-        "learners.total": 5, "learners.female": 1, "learners.minority": 1,  # K1's three (L2 in CB2 in March), bt, X1
+        # K1's three (L2 in CB2 in March), bt, X1 (in DBX's class)
+        "learners.total": 5, "learners.female": 1, "learners.minority": 2,
         "results.passed": 4, "results.certified": 1,
         "results.admission_new_share": (1, 3, 33.3),
         "party_work.share": (1, 3, 33.3),
@@ -214,8 +215,8 @@ def test_tables_by_child_list_the_children_of_the_year_with_their_totals(report_
     u = report_world["units"]
     report = report_of(report_world, "TINH")
     classes = next(t for b in report["indicators"] for t in b["tables"] if t["code"] == "classes.by_child")
-    assert classes["rows"] == [[u["DBK"].name, 2, 0, 5, 1, 1], [u["DBX"].name, 1, 1, 1, 0, 0]]
-    assert classes["total"] == ["Tổng cộng", 3, 1, 6, 1, 1]
+    assert classes["rows"] == [[u["DBK"].name, 2, 0, 5, 1, 2], [u["DBX"].name, 1, 1, 1, 0, 1]]
+    assert classes["total"] == ["Tổng cộng", 3, 1, 6, 1, 3]
     # DBK's children: CS1 (which held CB2 until the merger) and CS3, nothing of their own.
     dbk = report_of(report_world, "DBK")
     study = next(t for b in dbk["indicators"] for t in b["tables"] if t["code"] == "study.by_child")
@@ -232,7 +233,7 @@ def test_sentences_weave_the_figures_in_vietnamese_number_format(report_world):
     report = report_of(report_world, "TINH")
     sentences = {block["code"]: " ".join(block["sentences"]) for block in report["indicators"]}
     assert sentences["classes"].startswith("Đã mở 3 lớp bồi dưỡng với 6 lượt học viên, trong đó nữ 1, "
-                                           "người dân tộc thiểu số 1")
+                                           "người dân tộc thiểu số 3")
     assert "1 lớp ngoài kế hoạch" in sentences["classes"]
     assert "11/16 lượt đảng viên có mặt, đạt 68,8%" in sentences["study"]
     assert "05-CT/TW: 7/13 đảng viên đã học, đạt 53,8%" in sentences["study"]
