@@ -3,7 +3,6 @@ list goes through the access rule: a run is seen where its unit lies in the reac
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
 
 from portal import access
 from portal.asof import Period
@@ -47,10 +46,3 @@ def latest_run(kind: ReportKind, unit: Organization, period: Period) -> ReportRu
     return with_details(ReportRun.objects.filter(kind=kind, organization=unit, period_start=period.start,
                                                  period_end=period.end)).first()
 
-
-def run_page_url(run_pk: int) -> str:
-    """The unit's report page, where the run's files are downloaded."""
-    from reports.submission_selectors import period_slug
-
-    run = ReportRun.objects.select_related("kind", "organization").get(pk=run_pk)
-    return reverse("report_unit", args=[run.organization.code, run.kind.code, period_slug(run.period)])

@@ -13,6 +13,7 @@ import sys
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 from docx import Document as DocxDocument
@@ -158,6 +159,8 @@ def test_a_run_on_a_worker_writes_its_three_files_under_the_access_rule(year_of_
         assert api["status"] == "succeeded" and api["figures"] == run.figures
         assert [f["format"] for f in api["files"]] == ["xlsx", "docx", "pdf"]
         assert api["files"][2]["download"].endswith(url)
+        page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+        assert f'href="{reverse("report_unit", args=["TINH", "ct17", str(YEAR)])}"' in page  # where the files are
     for role in ("bithu", "dangvien"):  # the province lies outside their reach
         client.force_login(province["users"][role])
         assert client.get(url).status_code == 404
@@ -275,6 +278,8 @@ def test_api_starts_a_run_lists_and_refuses_bad_input(year_of_study, django_asse
     # Asked again while it waits: the same job.
     again = tuyengiao.post("/api/v1/report-runs/", {"kind": "ct17", "unit": "CS1", "year": YEAR}, format="json")
     assert again.json()["id"] == job["id"] and ReportRun.objects.count() == 1
+    with pytest.raises(PermissionDenied):  # the same run is queued, but the unit is not his to report on
+        start(province, unit="CS1", by="bithu")
     run_job(job["id"])
     detail = tuyengiao.get(f"/api/v1/report-runs/{run.pk}/").json()
     assert detail["status"] == "succeeded" and detail["progress"] == 100

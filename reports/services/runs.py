@@ -11,12 +11,15 @@ exactly one set of files. A run that a submission carries never rewrites a file 
 import hashlib
 import io
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import access
 from portal.access import Action
 from portal.files import private_storage
 from portal.jobs import JobKind
@@ -26,6 +29,7 @@ from portal.models import Organization
 from reports.indicators import compute_report
 from reports.models import ReportFile, ReportKind, ReportRun, Submission
 from reports.rendering import report_document, write_docx, write_pdf, write_xlsx
+from reports.submission_selectors import period_slug
 
 KIND = "report"
 Format = ReportFile.Format
@@ -38,9 +42,7 @@ CONTENT_TYPES = {
 
 def file_name(run: ReportRun, file_format: str) -> str:
     """"BC-ct17-2025-DBCQ.xlsx": kind, period, unit; the same for every attempt of a run."""
-    period = run.period
-    years = str(period.end.year) if period.start.year == period.end.year else f"{period.start.year}-{period.end.year}"
-    return f"BC-{run.kind.code}-{years}-{run.organization.code}.{file_format}"
+    return f"BC-{run.kind.code}-{period_slug(run.period)}-{run.organization.code}.{file_format}"
 
 
 def folder_of(run: ReportRun) -> str:
@@ -57,6 +59,8 @@ def start_run(*, user, kind: ReportKind, unit: Organization, period, narrative: 
     run asked again while one is queued or running gives that one's job. `user` may be a
     `portal.access.Reach` (a command, which runs the job itself: `send_to_workers=False`);
     PermissionDenied without REPORT over the unit."""
+    if not access.may(user, Action.REPORT, unit):  # before looking for the same run: it is not his to see
+        raise PermissionDenied(_("Bạn không có quyền lập báo cáo của %(unit)s.") % {"unit": unit.name})
     narrative = dict(narrative or {})
     with transaction.atomic():
         same = (ReportRun.objects.filter(kind=kind, organization=unit, period_start=period.start,
@@ -68,8 +72,9 @@ def start_run(*, user, kind: ReportKind, unit: Organization, period, narrative: 
         run = ReportRun.objects.create(
             kind=kind, organization=unit, period_start=period.start, period_end=period.end, narrative=narrative,
             number=number, place=place, requested_by=user if getattr(user, "is_authenticated", False) else None)
-        job = start_job(KIND, {"run": run.pk, "kind": kind.code, "unit": unit.pk, "period": period.label}, by=user,
-                        send_to_workers=send_to_workers)
+        params = {"run": run.pk, "kind": kind.code, "unit": unit.pk, "unit_code": unit.code,
+                  "period": period_slug(period)}
+        job = start_job(KIND, params, by=user, send_to_workers=send_to_workers)
         run.job = job
         run.save(update_fields=["job"])
     return job
@@ -80,7 +85,7 @@ def _unit(params: dict) -> Organization:
 
 
 def describe(params: dict) -> str:
-    """"ct17 · 2025 · Đảng bộ Khối các cơ quan tỉnh"."""
+    """"ct17 · 2025 · Đảng bộ Khối các cơ quan tỉnh" ("2021-2025" for several years)."""
     return f"{params['kind']} · {params['period']} · {_unit(params).name}"
 
 
@@ -166,9 +171,9 @@ def _remove_strays(run: ReportRun) -> None:
 
 
 def _result_link(params: dict) -> tuple[str, str]:
-    from reports.runs_selectors import run_page_url
-
-    return _("Xem báo cáo và tải tệp"), run_page_url(params["run"])
+    """The unit's report page, where the run's files are downloaded (no query: lists show it per job)."""
+    return _("Xem báo cáo và tải tệp"), reverse("report_unit", args=[params["unit_code"], params["kind"],
+                                                                    params["period"]])
 
 
 REPORT_RUN = JobKind(code=KIND, label=gettext_lazy("Lập báo cáo"), action=Action.REPORT, organization=_unit,
