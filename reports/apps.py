@@ -23,3 +23,10 @@ class ReportsConfig(AppConfig):
         from reports import home as reports_home
 
         home.register(*reports_home.CARDS)
+
+        from portal import navigation
+        from portal.access import Action, reach_of
+        from portal.navigation import NavItem
+
+        navigation.register(NavItem(_("Báo cáo"), "report_dashboard", order=140, active=("report_*",),
+                                    visible=lambda user: reach_of(user).allows_anywhere(Action.REPORT)))

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+from reports.views import dashboard
 from reports.views import submissions as submission_views
 
 # A unit's report: /reports/units/TINH/ct17/2025/, or …/kl01/2021-2025/ for several years.
 UNIT_REPORT = "units/<str:code>/<slug:kind>/<str:period>/"
 
 urlpatterns = [
+    *dashboard.urlpatterns,
     path("submissions/", submission_views.submission_list, name="report_submissions"),
     path("submissions/<int:pk>/narrative/", submission_views.report_narrative, name="report_narrative"),
     path("submissions/<int:pk>/submit/", submission_views.report_submit, name="report_submit"),

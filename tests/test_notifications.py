@@ -166,12 +166,13 @@ def test_mark_read_is_a_post_with_csrf(bell, province):
 # --- The navbar ---------------------------------------------------------------------------------
 
 MAIN_ITEMS = ["Tổng quan", "Đơn vị", "Đảng viên", "Học tập của tôi", "Sinh hoạt", "Bản cam kết"]
-# "Đào tạo" for those who train (daotao) or approve the plans of the units below (a bí thư).
+# "Đào tạo" for those who train (daotao) or approve the plans of the units below (a bí thư);
+# "Báo cáo" for those who report on a unit (every grant and every cấp ủy position).
 NAVBAR = {
-    "admin": MAIN_ITEMS + ["Đào tạo", "Quản trị"],
-    "tuyengiao": MAIN_ITEMS,
-    "daotao": MAIN_ITEMS + ["Đào tạo"],
-    "bithu": MAIN_ITEMS + ["Đào tạo"],
+    "admin": MAIN_ITEMS + ["Đào tạo", "Báo cáo", "Quản trị"],
+    "tuyengiao": MAIN_ITEMS + ["Báo cáo"],
+    "daotao": MAIN_ITEMS + ["Đào tạo", "Báo cáo"],
+    "bithu": MAIN_ITEMS + ["Đào tạo", "Báo cáo"],
     "dangvien": MAIN_ITEMS,
 }
 USER_MENU = ["Việc của tôi", "Đổi mật khẩu", "Tài liệu API", "Token API"]

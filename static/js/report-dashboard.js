@@ -1,0 +1,61 @@
+// The report dashboard's charts, drawn from the page's JSON data island (#report-data): this
+// period beside the previous one. The same numbers are in the tables beside each chart.
+(function () {
+  "use strict";
+
+  function draw() {
+    const island = document.getElementById("report-data");
+    if (!island || !window.Chart) return;
+    const data = JSON.parse(island.textContent);
+    const locale = document.documentElement.lang || "vi";
+    const count = new Intl.NumberFormat(locale, {maximumFractionDigits: 1});
+    const percent = new Intl.NumberFormat(locale, {minimumFractionDigits: 1, maximumFractionDigits: 1});
+    const styles = getComputedStyle(document.documentElement);
+    const colors = [styles.getPropertyValue("--bs-primary").trim() || "#0d6efd", "#adb5bd"];
+
+    data.charts.forEach(function (chart) {
+      const canvas = document.getElementById(chart.id);
+      if (!canvas) return;
+      const isPercent = chart.kind === "percent";
+      const format = function (value) {
+        if (value === null || value === undefined) return "—";
+        return isPercent ? percent.format(value) + "%" : count.format(value);
+      };
+      const datasets = [{label: data.period, data: chart.current, backgroundColor: colors[0]}];
+      if (chart.previous) {
+        datasets.push({label: data.previous_period, data: chart.previous, backgroundColor: colors[1]});
+      }
+      new window.Chart(canvas, {
+        type: "bar",
+        data: {labels: chart.labels, datasets: datasets},
+        options: {
+          indexAxis: "y",
+          locale: locale,
+          maintainAspectRatio: false,
+          animation: false,
+          scales: {
+            x: {
+              beginAtZero: true,
+              max: isPercent ? 100 : undefined,
+              ticks: {callback: function (value) { return isPercent ? value + "%" : count.format(value); }},
+            },
+            y: {ticks: {autoSkip: false, callback: function (value) {
+              const label = this.getLabelForValue(value);
+              return label.length > 28 ? label.slice(0, 27) + "…" : label;
+            }}},
+          },
+          plugins: {
+            legend: {position: "bottom"},
+            tooltip: {callbacks: {label: function (item) { return item.dataset.label + ": " + format(item.raw); }}},
+          },
+        },
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
