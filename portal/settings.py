@@ -246,7 +246,7 @@ CERTIFICATE_VERIFY_RATE = env.str("CERTIFICATE_VERIFY_RATE", default="30/m")
 
 # Demo data of the domain apps, run by seed_demo after the province (portal imports no domain app):
 # dotted paths of `step(province, today, rng)`, see portal.demo.seed_further_steps.
-DEMO_DATA_STEPS = ["resolutions.demo.seed_study", "training.demo.seed_training"]
+DEMO_DATA_STEPS = ["resolutions.demo.seed_study", "training.demo.seed_training", "reports.demo.seed_reports"]
 
 # Background jobs (portal.jobs): the longest a job may run, how often a running job says it
 # is alive, after how long without a sign it is taken for dead and queued again (at most
