@@ -7,8 +7,10 @@ seeded here, unless --reuse-database says DATABASE_URL already holds one): for t
 province (`TINH`) and last year (the demo covers it in full), time
 `training.selectors.targets.target_progress` (every indicator, whole and per child unit,
 and the targets) and `indicators.training_figures` alone, `--repeat` times each; in the
-same run, the baseline: the same figures by six SQL statements written by hand (GROUP BY
-the child unit, ROLLUP where a person counts once). The two must be equal, figure for
+same run, the baseline: the same figures by six SQL statements written by hand, as of the
+year (each row's unit joined to its `OrganizationPeriod` of the row's day: the class's
+first day, or the year's snapshot day for positions, lecturers and grassroots units; GROUP
+BY the child unit, ROLLUP where a person counts once). The two must be equal, figure for
 figure and child for child; the run fails otherwise.
 """
 
@@ -23,99 +25,107 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import report, seeded_django, seeding_arguments  # noqa: E402
 
-CHILD = "NULLIF(split_part(substr({path}, %(cut)s), '/', 1), '')::int"
+# The child of the unit that held a row, read from the path the row's unit had on the row's day
+# (`op`: its OrganizationPeriod then); `op.path LIKE %(like)s`: within the unit's subtree then.
+CHILD = "NULLIF(split_part(split_part(op.path, %(marker)s, 2), '/', 1), '')::int"
+COVERS = "op.valid_from <= {day} AND (op.valid_to IS NULL OR op.valid_to > {day})"
 IN_PLAN = ("JOIN training_planline pl ON pl.id = c.plan_line_id "
            "JOIN training_trainingplan tp ON tp.id = pl.plan_id AND tp.status = 'da_duyet'")
-IN_YEAR = "c.starts_on >= make_date(%(year)s, 1, 1) AND c.starts_on < make_date(%(year)s + 1, 1, 1)"
+IN_PERIOD = "c.starts_on BETWEEN %(start)s AND %(end)s"
 
 SQL = {
     "classes": f"""
-        SELECT {CHILD.format(path="o.path")} AS child, ct.code,
+        SELECT {CHILD} AS child, ct.code,
                count(*) FILTER (WHERE tp.status = 'da_duyet'), count(*) FILTER (WHERE tp.status IS DISTINCT FROM 'da_duyet')
           FROM training_trainingclass c
-          JOIN portal_organization o ON o.id = c.organizer_id
+          JOIN portal_organizationperiod op ON op.organization_id = c.organizer_id AND {COVERS.format(day="c.starts_on")}
           JOIN training_classtype ct ON ct.id = c.class_type_id
           LEFT JOIN training_planline pl ON pl.id = c.plan_line_id
           LEFT JOIN training_trainingplan tp ON tp.id = pl.plan_id
-         WHERE o.path LIKE %(like)s AND {IN_YEAR}
+         WHERE op.path LIKE %(like)s AND {IN_PERIOD}
          GROUP BY 1, 2""",
     "learners": f"""
-        SELECT {CHILD.format(path="lo.path")} AS child, ct.code, count(*),
+        SELECT {CHILD} AS child, ct.code, count(*),
                count(*) FILTER (WHERE p.gender = 'nu'), count(*) FILTER (WHERE eth.is_minority),
                count(*) FILTER (WHERE e.result = 'dat'), count(cert.id) FILTER (WHERE cert.revoked_on IS NULL)
           FROM training_enrollment e
           JOIN training_trainingclass c ON c.id = e.training_class_id {IN_PLAN}
           JOIN training_classtype ct ON ct.id = c.class_type_id
-          JOIN portal_organization lo ON lo.id = e.learner_organization_id
+          JOIN portal_organizationperiod op
+            ON op.organization_id = e.learner_organization_id AND {COVERS.format(day="c.starts_on")}
           JOIN portal_person p ON p.id = e.person_id
           JOIN portal_ethnicity eth ON eth.id = p.ethnicity_id
           LEFT JOIN training_certificate cert ON cert.enrollment_id = e.id
-         WHERE lo.path LIKE %(like)s AND {IN_YEAR}
+         WHERE op.path LIKE %(like)s AND {IN_PERIOD}
          GROUP BY 1, 2""",
     "party_work_trained": f"""
         WITH held AS (
-            SELECT {CHILD.format(path="o.path")} AS child, pos.person_id
+            SELECT {CHILD} AS child, pos.person_id
               FROM portal_position pos
               JOIN portal_positionrole r ON r.id = pos.role_id
-              JOIN portal_organization o ON o.id = pos.organization_id
-             WHERE o.path LIKE %(like)s AND o.active AND pos.started_on <= %(as_of)s
-               AND (pos.ended_on IS NULL OR pos.ended_on >= %(as_of)s)
+              JOIN portal_organizationperiod op
+                ON op.organization_id = pos.organization_id AND {COVERS.format(day="%(snapshot)s")}
+             WHERE op.path LIKE %(like)s AND pos.started_on <= %(snapshot)s
+               AND (pos.ended_on IS NULL OR pos.ended_on >= %(snapshot)s)
                AND (r.is_committee_member OR r.code IN ('chu-nhiem-ubkt', 'uy-vien-ubkt'))),
         trained AS (
             SELECT DISTINCT e.person_id
               FROM training_enrollment e
               JOIN training_trainingclass c ON c.id = e.training_class_id {IN_PLAN}
               JOIN training_classtype ct ON ct.id = c.class_type_id AND ct.code = 'nghiep-vu-cong-tac-dang'
-             WHERE e.result = 'dat' AND c.starts_on >= make_date(%(first)s, 1, 1)
-               AND c.starts_on < make_date(%(year)s + 1, 1, 1))
+             WHERE e.result = 'dat' AND c.starts_on BETWEEN %(term_start)s AND %(end)s)
         SELECT GROUPING(held.child), held.child,
                count(DISTINCT held.person_id) FILTER (WHERE trained.person_id IS NOT NULL),
                count(DISTINCT held.person_id)
           FROM held LEFT JOIN trained ON trained.person_id = held.person_id
          GROUP BY ROLLUP (held.child)""",
     "lecturers_standard": f"""
-        SELECT {CHILD.format(path="o.path")} AS child, count(*) FILTER (WHERE l.meets_standard), count(*)
-          FROM training_lecturer l JOIN portal_organization o ON o.id = l.organization_id
-         WHERE o.path LIKE %(like)s AND l.kind = 'kiem_chuc' AND l.started_on <= %(as_of)s
-           AND (l.ended_on IS NULL OR l.ended_on >= %(as_of)s)
+        SELECT {CHILD} AS child, count(*) FILTER (WHERE l.meets_standard), count(*)
+          FROM training_lecturer l
+          JOIN portal_organizationperiod op
+            ON op.organization_id = l.organization_id AND {COVERS.format(day="%(snapshot)s")}
+         WHERE op.path LIKE %(like)s AND l.kind = 'kiem_chuc' AND l.started_on <= %(snapshot)s
+           AND (l.ended_on IS NULL OR l.ended_on >= %(snapshot)s)
          GROUP BY 1""",
     "secretaries_lectured": f"""
-        SELECT {CHILD.format(path="o.path")} AS child,
+        SELECT {CHILD} AS child,
                count(*) FILTER (WHERE EXISTS (
                    SELECT 1 FROM training_lesson ls
                      JOIN training_lecturer lr ON lr.id = ls.lecturer_id
                      JOIN training_trainingclass c ON c.id = ls.training_class_id {IN_PLAN}
-                    WHERE lr.person_id = pos.person_id AND ls.held_on >= make_date(%(year)s, 1, 1)
-                      AND ls.held_on < make_date(%(year)s + 1, 1, 1))),
+                    WHERE lr.person_id = pos.person_id AND ls.held_on BETWEEN %(start)s AND %(end)s)),
                count(*)
           FROM portal_position pos
           JOIN portal_positionrole r ON r.id = pos.role_id AND r.code IN ('bi-thu', 'pho-bi-thu')
-          JOIN portal_organization o ON o.id = pos.organization_id AND o.active
-          JOIN portal_orglevel lv ON lv.id = o.level_id AND lv.code = 'dang-bo-co-so'
-         WHERE o.path LIKE %(like)s AND pos.started_on <= %(as_of)s
-           AND (pos.ended_on IS NULL OR pos.ended_on >= %(as_of)s)
+          JOIN portal_organizationperiod op
+            ON op.organization_id = pos.organization_id AND {COVERS.format(day="%(snapshot)s")}
+          JOIN portal_orglevel lv ON lv.id = op.level_id AND lv.code = 'dang-bo-co-so'
+         WHERE op.path LIKE %(like)s AND pos.started_on <= %(snapshot)s
+           AND (pos.ended_on IS NULL OR pos.ended_on >= %(snapshot)s)
          GROUP BY 1""",
-    # The units that held a class: the organizers of the counted classes and every unit above them.
+    # The units that held a class: the organizers of the counted classes and every unit above
+    # them as the tree stood on the class's first day; the grassroots units as on the snapshot day.
     "grassroots_with_class": f"""
         WITH held AS (
-            SELECT DISTINCT unnest(string_to_array(trim(both '/' from oc.path), '/'))::bigint AS id
+            SELECT DISTINCT unnest(string_to_array(trim(both '/' from held_by.path), '/'))::bigint AS id
               FROM training_trainingclass c {IN_PLAN}
-              JOIN portal_organization oc ON oc.id = c.organizer_id
-             WHERE {IN_YEAR})
-        SELECT {CHILD.format(path="o.path")} AS child, count(held.id), count(*)
-          FROM portal_organization o JOIN portal_orglevel lv ON lv.id = o.level_id AND lv.is_grassroots
-          LEFT JOIN held ON held.id = o.id
-         WHERE o.path LIKE %(like)s AND o.active
+              JOIN portal_organizationperiod held_by ON held_by.organization_id = c.organizer_id
+                   AND held_by.valid_from <= c.starts_on AND (held_by.valid_to IS NULL OR held_by.valid_to > c.starts_on)
+             WHERE {IN_PERIOD})
+        SELECT {CHILD} AS child, count(held.id), count(*)
+          FROM portal_organizationperiod op JOIN portal_orglevel lv ON lv.id = op.level_id AND lv.is_grassroots
+          LEFT JOIN held ON held.id = op.organization_id
+         WHERE op.path LIKE %(like)s AND {COVERS.format(day="%(snapshot)s")}
          GROUP BY 1""",
 }
 
 
-def hand_written(cursor, unit, year) -> dict:
+def hand_written(cursor, unit, period) -> dict:
     """Every figure by SQL written here: {figure: {child or "all": value}}."""
-    from training.selectors.indicators import as_of, term_years
+    import datetime
 
-    params = {"like": unit.path + "%", "cut": len(unit.path) + 1, "year": year, "first": term_years(year)[0],
-              "as_of": as_of(year)}
+    params = {"like": f"%/{unit.pk}/%", "marker": f"/{unit.pk}/", "start": period.start, "end": period.end,
+              "term_start": datetime.date(period.last_year - 4, 1, 1), "snapshot": period.snapshot_day(unit)}
     figures = {}
     cursor.execute(SQL["classes"], params)
     for child, code, counted, outside in cursor.fetchall():
@@ -190,6 +200,7 @@ def run(repeat: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from portal.asof import Period
     from portal.models import Organization
     from training.models import Enrollment, TrainingClass, TrainingTarget
     from training.selectors import indicators
@@ -205,11 +216,11 @@ def run(repeat: int) -> dict:
     with CaptureQueriesContext(connection) as queries:
         target_progress(unit, year)
     progress_ms, progress = timed(lambda: target_progress(unit, year), repeat)
-    figures_ms, result = timed(lambda: indicators.training_figures(unit, year), repeat)
+    figures_ms, result = timed(lambda: indicators.training_figures(unit, Period.year(year)), repeat)
 
     def baseline():
         with connection.cursor() as cursor:
-            return hand_written(cursor, unit, year)
+            return hand_written(cursor, unit, Period.year(year))
 
     sql_ms, expected = timed(baseline, repeat)
     got, expected = normalised(from_selectors(result)), normalised(expected)

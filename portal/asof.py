@@ -27,6 +27,7 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
     OuterRef,
@@ -111,18 +112,42 @@ def in_subtree_on(unit: Organization, org_ref: str, day_ref) -> Exists:
     )
 
 
+def child_in_path(unit: Organization, path_ref: str) -> Cast:
+    """SQL: id of the child of `unit` on the materialised path at `path_ref` (a path the
+    tree had on some day: "/1/7/42/" gives 7 for unit 1); NULL for `unit` itself."""
+    after = Func(F(path_ref), Value(f"/{unit.pk}/"), Value(2), function="split_part", output_field=CharField())
+    segment = Func(after, Value("/"), Value(1), function="split_part", output_field=CharField())
+    return Cast(NullIf(segment, Value("")), IntegerField())
+
+
 def child_on(unit: Organization, org_ref: str, day_ref) -> Subquery:
     """SQL: id of the child of `unit` whose subtree held the organization at `org_ref` on
-    `day_ref`; NULL for `unit` itself (and for organizations outside its subtree)."""
-    marker = f"/{unit.pk}/"
-    after = Func(F("path"), Value(marker), Value(2), function="split_part", output_field=CharField())
-    segment = Func(after, Value("/"), Value(1), function="split_part", output_field=CharField())
+    `day_ref`; NULL for `unit` itself (and for organizations outside its subtree). One row
+    covers a day, so no ordering: the model's would join Organization and sort per row."""
     return Subquery(
         OrganizationPeriod.objects.filter(
-            _covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=marker,
-        ).annotate(child=Cast(NullIf(segment, Value("")), IntegerField())).values("child")[:1],
+            _covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=f"/{unit.pk}/",
+        ).order_by().annotate(child=child_in_path(unit, "path")).values("child")[:1],
         output_field=IntegerField(),
     )
+
+
+def period_on(org_relation: str, day_ref) -> FilteredRelation:
+    """A join to the `OrganizationPeriod` row in force on `day_ref` (a field of the query, or
+    a date) of the organization at `org_relation` ("organizer", "learner_organization"…):
+    `in_subtree_on` and `child_on` as one join, for aggregates over many rows (a hash join,
+    not a lookup per row). At most one row per row: a unit's periods do not overlap.
+    Annotate it as NAME, then filter `within_on(unit, NAME)` and group by
+    `child_in_path(unit, "NAME__path")`."""
+    relation = f"{org_relation}__periods"
+    day = F(day_ref) if isinstance(day_ref, str) else Value(day_ref)
+    return FilteredRelation(relation, condition=Q(**{f"{relation}__valid_from__lte": day}) & (
+        Q(**{f"{relation}__valid_to__isnull": True}) | Q(**{f"{relation}__valid_to__gt": day})))
+
+
+def within_on(unit: Organization, period_alias: str) -> Q:
+    """The row's unit lay in `unit`'s subtree on its day (joined by `period_on` as `period_alias`)."""
+    return Q(**{f"{period_alias}__path__contains": f"/{unit.pk}/"})
 
 
 def unit_of_person_on(day, person_ref: str = "pk") -> Coalesce:
@@ -204,5 +229,5 @@ def grassroots_on(unit: Organization, day: datetime.date) -> QuerySet[Organizati
     annotated with `child_then`."""
     return (
         OrganizationPeriod.objects.filter(_covering(day), path__contains=f"/{unit.pk}/", level__is_grassroots=True)
-        .annotate(child_then=child_on(unit, "organization_id", day))
+        .annotate(child_then=child_in_path(unit, "path"))
     )

@@ -35,6 +35,7 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     Func,
     OuterRef,
     Q,
@@ -43,10 +44,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from portal.asof import Period, child_on, children_during, grassroots_on, in_subtree_on
+from portal.asof import Period, child_in_path, children_during, grassroots_on, period_on, within_on
 from portal.figures import Breakdown, Share
 from portal.models import Organization, OrganizationPeriod, Person, Position
-from portal.tree import periods_as_of
 from training.models import Enrollment, Lecturer, Lesson, PlanLine, TrainingClass, in_plan_q
 
 ADMISSION = "nhan-thuc-ve-dang"  # bồi dưỡng nhận thức về Đảng (kết nạp)
@@ -73,18 +73,14 @@ def _within(period: Period, field_name: str) -> Q:
     return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lte": period.end})
 
 
-def units_on(unit: Organization, day: datetime.date) -> QuerySet[OrganizationPeriod]:
-    """The subtree of `unit` as it stood on `day`: one row per unit then."""
-    return periods_as_of(day).filter(path__contains=f"/{unit.pk}/")
-
-
 # --- Classes -------------------------------------------------------------------------------------
 
 
 def classes_of_period(unit: Organization, period: Period) -> QuerySet[TrainingClass]:
     """Every class that starts within `period` organised in `unit`'s subtree as it stood on
     the class's first day, counted or not."""
-    return TrainingClass.objects.filter(_within(period, "starts_on"), in_subtree_on(unit, "organizer_id", "starts_on"))
+    return (TrainingClass.objects.annotate(organizer_then=period_on("organizer", "starts_on"))
+            .filter(_within(period, "starts_on"), within_on(unit, "organizer_then")))
 
 
 def counted_classes(unit: Organization, period: Period) -> QuerySet[TrainingClass]:
@@ -113,7 +109,7 @@ class ClassCounts:
 def class_counts(unit: Organization, period: Period) -> Breakdown[ClassCounts]:
     """Classes held (counted, by type) and classes outside the plan: one grouped query."""
     rows = (classes_of_period(unit, period)
-            .annotate(child=child_on(unit, "organizer_id", "starts_on"))
+            .annotate(child=child_in_path(unit, "organizer_then__path"))
             .values("child", "class_type__code")
             .annotate(counted=Count("id", filter=in_plan_q()), outside=Count("id", filter=~in_plan_q())))
     result = Breakdown(ClassCounts())
@@ -133,10 +129,9 @@ def class_counts(unit: Organization, period: Period) -> Breakdown[ClassCounts]:
 def counted_enrollments(unit: Organization, period: Period) -> QuerySet[Enrollment]:
     """Lượt học viên of `period` counted for `unit`: enrolments of counted classes that start
     within it, of learners whose unit at nomination lay in the subtree on the class's first day."""
-    return Enrollment.objects.filter(
-        in_plan_q("training_class__"), _within(period, "training_class__starts_on"),
-        in_subtree_on(unit, "learner_organization_id", "training_class__starts_on"),
-    )
+    return (Enrollment.objects.annotate(learner_then=period_on("learner_organization", "training_class__starts_on"))
+            .filter(in_plan_q("training_class__"), _within(period, "training_class__starts_on"),
+                    within_on(unit, "learner_then")))
 
 
 @dataclass
@@ -166,7 +161,7 @@ class LearnerCounts:
 
 def learner_counts(unit: Organization, period: Period) -> Breakdown[LearnerCounts]:
     rows = (counted_enrollments(unit, period)
-            .annotate(child=child_on(unit, "learner_organization_id", "training_class__starts_on"))
+            .annotate(child=child_in_path(unit, "learner_then__path"))
             .values("child", "training_class__class_type__code")
             .annotate(learners=Count("id"),
                       women=Count("id", filter=Q(person__gender=Person.Gender.FEMALE)),
@@ -188,13 +183,11 @@ def learner_counts(unit: Organization, period: Period) -> Breakdown[LearnerCount
 # --- Committee members trained in nghiệp vụ công tác Đảng ----------------------------------------
 
 
-def positions_on(unit: Organization, day: datetime.date, units: QuerySet[OrganizationPeriod] | None = None
-                 ) -> QuerySet[Position]:
-    """Positions held on `day` at a unit of the subtree as it stood that day (or of `units`,
-    rows of that subtree), each with `child`: the child of `unit` that held it then."""
-    units = units_on(unit, day) if units is None else units
-    return (Position.objects.current(day).filter(organization_id__in=units.values("organization_id"))
-            .annotate(child=child_on(unit, "organization_id", day)))
+def positions_on(unit: Organization, day: datetime.date) -> QuerySet[Position]:
+    """Positions held on `day` at a unit of the subtree as it stood that day (`unit_then`:
+    its OrganizationPeriod), each with `child`: the child of `unit` that held it then."""
+    return (Position.objects.current(day).annotate(unit_then=period_on("organization", day))
+            .filter(within_on(unit, "unit_then")).annotate(child=child_in_path(unit, "unit_then__path")))
 
 
 def committee_positions(unit: Organization, period: Period) -> QuerySet[Position]:
@@ -235,10 +228,10 @@ def part_time_lecturers(unit: Organization, period: Period) -> QuerySet[Lecturer
     """Giảng viên kiêm chức registered, on the period's snapshot day, with a unit of the
     subtree as it stood that day; each with `child`."""
     day = period.snapshot_day(unit)
-    return (Lecturer.objects.filter(kind=Lecturer.Kind.PART_TIME, started_on__lte=day,
-                                    organization_id__in=units_on(unit, day).values("organization_id"))
+    return (Lecturer.objects.annotate(unit_then=period_on("organization", day))
+            .filter(within_on(unit, "unit_then"), kind=Lecturer.Kind.PART_TIME, started_on__lte=day)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-            .annotate(child=child_on(unit, "organization_id", day)))
+            .annotate(child=child_in_path(unit, "unit_then__path")))
 
 
 def lecturers_meeting_standard(unit: Organization, period: Period) -> Breakdown[Share]:
@@ -262,9 +255,8 @@ def grassroots_secretaries(unit: Organization, period: Period) -> QuerySet[Posit
     """Bí thư and phó bí thư positions held on the period's snapshot day at each đảng bộ cơ
     sở of the subtree as it stood that day, each with `lectured`: whether its holder gave a
     lesson of a counted class within the period."""
-    day = period.snapshot_day(unit)
-    committees = units_on(unit, day).filter(level__code=GRASSROOTS_COMMITTEE_LEVEL)
-    return (positions_on(unit, day, committees).filter(role__code__in=SECRETARY_ROLES)
+    return (positions_on(unit, period.snapshot_day(unit))
+            .filter(unit_then__level__code=GRASSROOTS_COMMITTEE_LEVEL, role__code__in=SECRETARY_ROLES)
             .annotate(lectured=lectured_q(period)))
 
 
@@ -297,10 +289,9 @@ def units_that_held_a_class(period: Period) -> QuerySet[TrainingClass]:
     """Ids of the units that held a counted class of `period`: its organizer and every unit
     above it as the tree stood on the class's first day. One hashed set, not a prefix match
     per unit (2.4 s → 0.02 s for a province)."""
-    path_then = Subquery(periods_as_of(OuterRef("starts_on")).filter(organization_id=OuterRef("organizer_id"))
-                         .values("path")[:1])
-    return (TrainingClass.objects.filter(in_plan_q(), _within(period, "starts_on")).order_by()
-            .annotate(unit_id=PathIds(path_then)).values("unit_id"))
+    return (TrainingClass.objects.annotate(organizer_then=period_on("organizer", "starts_on"))
+            .filter(in_plan_q(), _within(period, "starts_on")).order_by()
+            .annotate(unit_id=PathIds(F("organizer_then__path"))).values("unit_id"))
 
 
 def grassroots_units(unit: Organization, period: Period) -> QuerySet[OrganizationPeriod]:
