@@ -29,6 +29,10 @@ from _common import report, seeded_django, seeding_arguments  # noqa: E402
 # (`op`: its OrganizationPeriod then); `op.path LIKE %(like)s`: within the unit's subtree then.
 CHILD = "NULLIF(split_part(split_part(op.path, %(marker)s, 2), '/', 1), '')::int"
 COVERS = "op.valid_from <= {day} AND (op.valid_to IS NULL OR op.valid_to > {day})"
+# An activity's unit on the class's first day; one ended (merged, dissolved) by then, as it last stood.
+ON_START = """op.organization_id = {unit} AND (
+    op.valid_from <= c.starts_on AND (op.valid_to IS NULL OR op.valid_to > c.starts_on)
+    OR op.valid_to <= c.starts_on AND op.valid_to = (SELECT dissolved_on FROM portal_organization WHERE id = {unit}))"""
 IN_PLAN = ("JOIN training_planline pl ON pl.id = c.plan_line_id "
            "JOIN training_trainingplan tp ON tp.id = pl.plan_id AND tp.status = 'da_duyet'")
 IN_PERIOD = "c.starts_on BETWEEN %(start)s AND %(end)s"
@@ -38,7 +42,7 @@ SQL = {
         SELECT {CHILD} AS child, ct.code,
                count(*) FILTER (WHERE tp.status = 'da_duyet'), count(*) FILTER (WHERE tp.status IS DISTINCT FROM 'da_duyet')
           FROM training_trainingclass c
-          JOIN portal_organizationperiod op ON op.organization_id = c.organizer_id AND {COVERS.format(day="c.starts_on")}
+          JOIN portal_organizationperiod op ON {ON_START.format(unit="c.organizer_id")}
           JOIN training_classtype ct ON ct.id = c.class_type_id
           LEFT JOIN training_planline pl ON pl.id = c.plan_line_id
           LEFT JOIN training_trainingplan tp ON tp.id = pl.plan_id
@@ -51,8 +55,7 @@ SQL = {
           FROM training_enrollment e
           JOIN training_trainingclass c ON c.id = e.training_class_id {IN_PLAN}
           JOIN training_classtype ct ON ct.id = c.class_type_id
-          JOIN portal_organizationperiod op
-            ON op.organization_id = e.learner_organization_id AND {COVERS.format(day="c.starts_on")}
+          JOIN portal_organizationperiod op ON {ON_START.format(unit="e.learner_organization_id")}
           JOIN portal_person p ON p.id = e.person_id
           JOIN portal_ethnicity eth ON eth.id = p.ethnicity_id
           LEFT JOIN training_certificate cert ON cert.enrollment_id = e.id
@@ -107,10 +110,9 @@ SQL = {
     # them as the tree stood on the class's first day; the grassroots units as on the snapshot day.
     "grassroots_with_class": f"""
         WITH held AS (
-            SELECT DISTINCT unnest(string_to_array(trim(both '/' from held_by.path), '/'))::bigint AS id
+            SELECT DISTINCT unnest(string_to_array(trim(both '/' from op.path), '/'))::bigint AS id
               FROM training_trainingclass c {IN_PLAN}
-              JOIN portal_organizationperiod held_by ON held_by.organization_id = c.organizer_id
-                   AND held_by.valid_from <= c.starts_on AND (held_by.valid_to IS NULL OR held_by.valid_to > c.starts_on)
+              JOIN portal_organizationperiod op ON {ON_START.format(unit="c.organizer_id")}
              WHERE {IN_PERIOD})
         SELECT {CHILD} AS child, count(held.id), count(*)
           FROM portal_organizationperiod op JOIN portal_orglevel lv ON lv.id = op.level_id AND lv.is_grassroots

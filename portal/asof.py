@@ -132,17 +132,25 @@ def child_on(unit: Organization, org_ref: str, day_ref) -> Subquery:
     )
 
 
-def period_on(org_relation: str, day_ref) -> FilteredRelation:
+def period_on(org_relation: str, day_ref, *, or_last: bool = False) -> FilteredRelation:
     """A join to the `OrganizationPeriod` row in force on `day_ref` (a field of the query, or
     a date) of the organization at `org_relation` ("organizer", "learner_organization"…):
     `in_subtree_on` and `child_on` as one join, for aggregates over many rows (a hash join,
     not a lookup per row). At most one row per row: a unit's periods do not overlap.
     Annotate it as NAME, then filter `within_on(unit, NAME)` and group by
-    `child_in_path(unit, "NAME__path")`."""
+    `child_in_path(unit, "NAME__path")`.
+
+    With `or_last`, for activities: a unit that had ended (merged, dissolved) by `day_ref`
+    is taken as it last stood, so that a learner nominated from a cell merged before his
+    class began still counts, where his cell last was, instead of nowhere."""
     relation = f"{org_relation}__periods"
     day = F(day_ref) if isinstance(day_ref, str) else Value(day_ref)
-    return FilteredRelation(relation, condition=Q(**{f"{relation}__valid_from__lte": day}) & (
-        Q(**{f"{relation}__valid_to__isnull": True}) | Q(**{f"{relation}__valid_to__gt": day})))
+    condition = Q(**{f"{relation}__valid_from__lte": day}) & (
+        Q(**{f"{relation}__valid_to__isnull": True}) | Q(**{f"{relation}__valid_to__gt": day}))
+    if or_last:
+        ended = F(f"{org_relation}__dissolved_on")
+        condition |= Q(**{f"{relation}__valid_to": ended}) & Q(**{f"{relation}__valid_to__lte": day})
+    return FilteredRelation(relation, condition=condition)
 
 
 def within_on(unit: Organization, period_alias: str) -> Q:

@@ -11,28 +11,31 @@ from portal.asof import Period
 from portal.services import transfer_person
 from tests.factories import give_position, make_unit
 from tests.test_training_targets import YEAR, World, build_world, day
-from training.models import Lecturer, Lesson, TargetIndicator, TrainingPlan, TrainingTarget
+from training.models import Lecturer, Lesson, PlanLine, TargetIndicator, TrainingPlan, TrainingTarget
 from training.selectors import indicators
 
 Status = TrainingPlan.Status
 
 # The same figures by hand: the organizer's (or the learner's) unit as the tree stood on the
-# class's first day, its child of the unit read from the path it had then.
+# class's first day (a unit ended by then: its last period), its child of the unit read from
+# the path it had then.
 CHILD_THEN = "NULLIF(split_part(split_part(op.path, %(marker)s, 2), '/', 1), '')::int"
-COVERS_START = "op.valid_from <= c.starts_on AND (op.valid_to IS NULL OR op.valid_to > c.starts_on)"
+ON_START = """op.organization_id = {unit} AND (
+    op.valid_from <= c.starts_on AND (op.valid_to IS NULL OR op.valid_to > c.starts_on)
+    OR op.valid_to <= c.starts_on AND op.valid_to = (SELECT dissolved_on FROM portal_organization WHERE id = {unit}))"""
 IN_PLAN = ("JOIN training_planline pl ON pl.id = c.plan_line_id "
            "JOIN training_trainingplan tp ON tp.id = pl.plan_id AND tp.status = 'da_duyet'")
 CLASSES_SQL = f"""
     SELECT {CHILD_THEN}, count(*)
       FROM training_trainingclass c {IN_PLAN}
-      JOIN portal_organizationperiod op ON op.organization_id = c.organizer_id AND {COVERS_START}
+      JOIN portal_organizationperiod op ON {ON_START.format(unit="c.organizer_id")}
      WHERE c.starts_on BETWEEN %(start)s AND %(end)s AND op.path LIKE %(like)s
      GROUP BY 1"""
 LEARNERS_SQL = f"""
     SELECT {CHILD_THEN}, count(*)
       FROM training_enrollment e
       JOIN training_trainingclass c ON c.id = e.training_class_id {IN_PLAN}
-      JOIN portal_organizationperiod op ON op.organization_id = e.learner_organization_id AND {COVERS_START}
+      JOIN portal_organizationperiod op ON {ON_START.format(unit="e.learner_organization_id")}
      WHERE c.starts_on BETWEEN %(start)s AND %(end)s AND op.path LIKE %(like)s
      GROUP BY 1"""
 
@@ -200,6 +203,22 @@ def test_a_dissolved_unit_keeps_its_figures_for_its_last_year(province):
     assert u["CS9"].pk not in superior.grassroots_with_class.by_child
     # Its next year: nothing.
     assert indicators.training_figures(u["CS9"], Period.year(YEAR + 1)).classes.total.counted == 0
+
+
+def test_a_learner_nominated_from_a_cell_merged_before_his_class_counts_where_it_last_stood(world):
+    """CB2 (under CS1, DBK) merged into CB3 (DBX) on 1 July; its member, nominated on 20 June
+    for a class of DBX starting on 10 July, counts for CS1 and DBK, not nowhere."""
+    u = world.units
+    line = PlanLine.objects.get(plan__organization=u["DBX"], plan__status=Status.APPROVED, class_type__code="chuyen-de")
+    klass = world.klass("DBX", "chuyen-de", line, day(7, 10))
+    world.enrol(klass, world.person("CB2", gender="nu"))
+    tree.merge_organizations([u["CB2"]], into=u["CB3"], effective_on=day(7))
+    period = Period.year(YEAR)
+    cs1, dbk, province = (assert_equal_to_sql(u[code], period) for code in ("CS1", "DBK", "TINH"))
+    assert cs1.learners.by_child[u["CB2"].pk].women["chuyen-de"] == 1
+    assert province.learners.by_child[u["DBK"].pk].learners["chuyen-de"] == 1
+    assert province.classes.by_child[u["DBX"].pk].by_type["chuyen-de"] == 3  # with DBX's and CB4's
+    assert province.learners.total.total("learners") == 14 + 1
 
 
 def test_the_pages_of_a_past_year_show_the_children_of_then(client, moved_cell, province):
