@@ -98,8 +98,9 @@ def test_root_lists_every_list_endpoint_of_every_app(province):
     body = client_for(province["users"]["dangvien"]).get("/api/v1/").json()
     training = {"training-plans", "training-classes", "enrollments", "training-targets",
                 "certificates", "lecturers"}
+    reports = {"indicators", "report-runs", "report-submissions"}
     assert set(body) == {"organizations", "people", "positions", "jobs", "study-sessions", "documents", "themes",
-                         "study-campaigns", "commitments", "token", "schema", "docs"} | training
+                         "study-campaigns", "commitments", "token", "schema", "docs"} | training | reports
     assert body["commitments"] == "http://testserver/api/v1/commitments/"
 
 
