@@ -305,3 +305,57 @@ def test_pages_cost_the_same_for_few_and_many_units(reports, client, django_asse
     for url in urls:
         with django_assert_max_num_queries(few[url]):
             assert client.get(url).status_code == 200
+
+
+# --- The API -------------------------------------------------------------------------------------------
+
+
+def test_the_api_writes_submits_returns_and_accepts(reports):
+    from rest_framework.test import APIClient
+
+    users, cb1 = reports["users"], reports["submissions"]["CB1"]
+    bithu, tuyengiao = APIClient(), APIClient()
+    bithu.force_authenticate(users["bithu"])
+    tuyengiao.force_authenticate(users["tuyengiao"])
+    url = f"/api/v1/report-submissions/{cb1.pk}/"
+    response = bithu.patch(url, {"narrative": {"limits": "Còn ít lớp."}, "number": "07-BC/CB"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["narrative"]["limits"] == "Còn ít lớp." and response.json()["status"] == "drafting"
+    before = snapshot()
+    response = bithu.patch(url, {"narrative": {"limits": "Sửa", "khac": "x"}}, format="json")
+    assert response.status_code == 400 and "không có phần “khac”" in str(response.json())
+    assert snapshot() == before  # all the sections or none
+    assert bithu.post(f"{url}submit/").json()["status"] == "submitted"
+    before = snapshot()
+    response = tuyengiao.post(f"{url}return/", {"comment": ""}, format="json")
+    assert response.status_code == 400
+    assert bithu.post(f"{url}accept/").status_code == 403
+    assert bithu.patch(url, {"narrative": {"limits": "Sửa sau khi nộp"}}, format="json").status_code == 400
+    assert snapshot() == before
+    returned = tuyengiao.post(f"{url}return/", {"comment": "Thiếu số liệu."}, format="json").json()
+    assert returned["status"] == "returned" and returned["events"][-1]["comment"] == "Thiếu số liệu."
+    bithu.post(f"{url}submit/")
+    accepted = tuyengiao.post(f"{url}accept/").json()
+    assert accepted["status"] == "accepted" and accepted["decided_by"] == "tuyengiao"
+    assert accepted["page"].endswith(page("CB1"))
+    listed = tuyengiao.get("/api/v1/report-submissions/?status=accepted").json()["results"]
+    assert [row["unit"]["code"] for row in listed] == ["CB1"]
+    assert tuyengiao.get("/api/v1/report-submissions/?status=x").status_code == 400
+
+
+def test_the_api_list_costs_the_same_for_few_and_many(reports, django_assert_max_num_queries):
+    from rest_framework.test import APIClient
+
+    from tests.factories import make_unit
+
+    client = APIClient()
+    client.force_authenticate(reports["users"]["tuyengiao"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/v1/report-submissions/").status_code == 200
+    for n in range(15):
+        unit = make_unit(f"Chi bộ thêm {n}", parent=reports["units"]["CS1"])
+        submission = calendar.open_submission(reports["kind"], unit, PERIOD)
+        if n % 2:
+            services.submit(submission, user=reports["users"]["tuyengiao"])
+    with django_assert_max_num_queries(len(few)):
+        assert len(client.get("/api/v1/report-submissions/").json()["results"]) > 7

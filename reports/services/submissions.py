@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from portal.access import Action, reach_of
 from portal.models import Grant, Organization, Position, User
 from portal.notifications import Email, notify
+from portal.printing import format_number
 from reports.models import NarrativeRevision, Submission, SubmissionEvent
 from reports.submission_selectors import effective_narrative, report_url, section_codes
 
@@ -125,8 +126,8 @@ def save_narrative(submission: Submission, *, user, section: str, text: str) -> 
     if section not in section_codes(submission.kind):
         raise ValidationError({"section": _("Báo cáo này không có phần “%(section)s”.") % {"section": section}})
     if len(text) > NARRATIVE_MAX_CHARS:
-        raise ValidationError({"text": _("Mỗi phần dài tối đa %(n)s ký tự.") % {"n": f"{NARRATIVE_MAX_CHARS:,}"
-                                                                                   .replace(",", ".")}})
+        raise ValidationError({"text": _("Mỗi phần dài tối đa %(n)s ký tự.") % {
+            "n": format_number(NARRATIVE_MAX_CHARS)}})
     submission = _locked(submission)
     _require_editable(submission)
     if effective_narrative(submission).get(section) == text:
