@@ -31,7 +31,7 @@ from portal.printing import (
     write_xlsx,
 )
 from resolutions.models import StudyCampaign
-from resolutions.selectors.documents import UnitProgress, campaign_progress
+from resolutions.selectors.documents import UnitProgress, campaign_day, campaign_progress
 
 KIND = "study.campaign_export"
 FORMATS = {"xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -89,6 +89,8 @@ def describe(params: dict) -> str:
 
 def status_label(row: UnitProgress) -> str:
     """The state the follow-up page shows beside a unit."""
+    if row.dissolved_on:
+        return f"Ngừng hoạt động từ {row.dissolved_on:%d/%m/%Y}"
     if row.held:
         return "Đã tổ chức" if row.sessions_on_time else "Tổ chức sau hạn"
     if row.late:
@@ -124,6 +126,7 @@ def report_document(campaign: StudyCampaign, unit: Organization, rows: list[Unit
                     top: UnitProgress) -> Document:
     """The follow-up as a BÁO CÁO in the Party's layout (the PDF export prints it)."""
     today = timezone.localdate()
+    counted_on = campaign_day(campaign, today)
     late = [row for row in rows if row.late]
     share = format_value(top.subtree_share or 0, "0.0%")
 
@@ -137,7 +140,7 @@ def report_document(campaign: StudyCampaign, unit: Organization, rows: list[Unit
         kind="BÁO CÁO", summary=f"Tiến độ học tập, quán triệt {campaign.title}",
         body=[
             Paragraph(f"Thực hiện đợt học tập, quán triệt từ ngày {campaign.starts_on:%d/%m/%Y} đến ngày "
-                      f"{campaign.deadline:%d/%m/%Y}, tính đến ngày {today:%d/%m/%Y}, kết quả như sau:"),
+                      f"{campaign.deadline:%d/%m/%Y}, tính đến ngày {counted_on:%d/%m/%Y}, kết quả như sau:"),
             Heading("I. KẾT QUẢ CHUNG"),
             Paragraph(f"{count(top.subtree_attended)}/{count(top.subtree_expected)} đảng viên đã học ({share}); "
                       f"{count(top.subtree_done)}/{count(top.subtree_units)} đơn vị đã tổ chức; "
@@ -162,7 +165,7 @@ def _xlsx(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress],
     stream = io.BytesIO()
     title = f"TIẾN ĐỘ HỌC TẬP, QUÁN TRIỆT: {campaign.title.upper()}"
     subtitle = (f"{unit.name} và cấp dưới · từ {campaign.starts_on:%d/%m/%Y}, hoàn thành trước "
-                f"{campaign.deadline:%d/%m/%Y} · số liệu đến {timezone.localdate():%d/%m/%Y}")
+                f"{campaign.deadline:%d/%m/%Y} · số liệu đến {campaign_day(campaign, timezone.localdate()):%d/%m/%Y}")
     write_xlsx(stream, [Sheet("Tiến độ", _table(rows, top_depth=top.depth), title_lines=[title, subtitle])])
     return stream.getvalue()
 
@@ -176,7 +179,7 @@ def run_export(run) -> None:
     unit = _unit(params)
     run.progress(5, _("Đang tính số liệu theo đơn vị…"))
     rows = [row for row in campaign_progress(campaign=campaign, viewer=system_reach(unit))
-            if row.path.startswith(unit.path)]
+            if row.current_path.startswith(unit.path)]
     if not rows:
         raise JobError(_("Đơn vị %(unit)s không thuộc đợt học tập này.") % {"unit": unit.name})
     run.progress(40, _("Đang tạo tệp %(format)s cho %(n)s đơn vị…") % {"format": extension.upper(),

@@ -24,7 +24,7 @@ NULLABLE = {
     "Session": ["starts_at", "bridge_points", "campaign"],
     "SheetRow": ["method", "checked_in_at"],
     "Theme": ["year"],
-    "UnitProgress": ["parent_id", "first_held_on", "subtree_share"],
+    "UnitProgress": ["parent_id", "first_held_on", "subtree_share", "dissolved_on"],
 }
 
 CATALOGUE_CODES = {  # schema, field: the admin catalogue its codes come from

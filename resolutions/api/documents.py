@@ -108,6 +108,9 @@ class UnitProgressSerializer(serializers.Serializer):
     subtree_late = serializers.IntegerField()
     covered = serializers.BooleanField()
     late = serializers.BooleanField()
+    dissolved_on = serializers.DateField(
+        allow_null=True, help_text="Ngày đơn vị ngừng hoạt động (giải thể, sáp nhập) trong đợt: số liệu của nó tính "
+                                   "đến ngày đó và không cộng vào cấp trên (đảng viên được tính ở đơn vị mới)")
 
 
 # --- Input -----------------------------------------------------------------------------------

@@ -336,6 +336,7 @@ def campaign_detail(request, pk):
               "late": sum(r.subtree_late for r in tops)}
     return render(request, "resolutions/documents/campaign_detail.html", {
         "campaign": campaign, "tops": tops, "totals": totals, "today": today,
+        "counted_on": selectors.campaign_day(campaign, today),
         "past_deadline": today > campaign.deadline,
         "can_edit": may(user, Action.PUBLISH, campaign.organization)})
 
