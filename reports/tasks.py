@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from portal.audit import acting_as
+from reports import figures_cache
 from reports.services import calendar
 
 
@@ -19,3 +20,10 @@ def run_reporting_calendar(today: str | None = None) -> dict[str, int]:
     day `today`, ISO, by default the current one). Safe to run twice or at once."""
     with acting_as(None, "task run_reporting_calendar"):
         return calendar.run_day(_day(today))
+
+
+@shared_task(acks_late=True)
+def refresh_report_figures(kind_id: int, unit_id: int, start: str, end: str) -> None:
+    """Compute a report's figures for the dashboard's cache (reports.figures_cache); computing
+    twice only writes the same entry again."""
+    figures_cache.refresh(kind_id, unit_id, start, end)

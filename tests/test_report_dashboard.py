@@ -8,6 +8,7 @@ and the cache that serves the figures without counting again until something is 
 import datetime
 import json
 import re
+from unittest.mock import ANY
 
 import pytest
 from django.core.cache import cache
@@ -176,28 +177,62 @@ MAX_QUERIES_COMPUTING = 75  # two reports computed (this period and the previous
 MAX_QUERIES_CACHED = 12
 
 
-def test_cached_figures_until_something_is_written(world, client, settings):
-    settings.LIST_COUNT_CACHE_SECONDS = 60
-    client.force_login(world["users"]["tuyengiao"])
-    with CaptureQueriesContext(connection) as first:
-        first_data = island(client.get("/reports/", {"unit": "TINH", "year": YEAR}))
-    with CaptureQueriesContext(connection) as second:
-        assert island(client.get("/reports/", {"unit": "TINH", "year": YEAR})) == first_data
-    assert len(second) <= MAX_QUERIES_CACHED < len(first)
+def run_refreshes(kind_code: str, unit, *periods) -> None:
+    """What the worker does for the page (reports.tasks.refresh_report_figures)."""
+    kind = ReportKind.objects.get(code=kind_code)
+    for period in periods:
+        figures_cache.refresh(kind.pk, unit.pk, period.start.isoformat(), period.end.isoformat())
 
-    # A session written: still the figures of a minute ago, then, once that minute is past, the new ones.
+
+def test_the_page_never_computes_a_worker_does_then_it_is_kept_until_something_is_written(
+        world, client, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.LIST_COUNT_CACHE_SECONDS = 60
+    asked = []
+    monkeypatch.setattr("reports.tasks.refresh_report_figures.delay", lambda *args: asked.append(args))
+    client.force_login(world["users"]["tuyengiao"])
+    unit = world["units"]["TINH"]
+
+    def view():
+        with django_capture_on_commit_callbacks(execute=True):  # tasks are sent once the request commits
+            return client.get("/reports/", {"unit": "TINH", "year": YEAR})
+
+    # Nothing kept: the page says the figures are being computed, and a worker is asked, once.
+    with CaptureQueriesContext(connection) as first:
+        response = view()
+    assert response.status_code == 200 and "data-computing" in response.content.decode()
+    assert "Đang tính số liệu" in response.content.decode() and 'id="report-data"' not in response.content.decode()
+    assert len(first) <= MAX_QUERIES_CACHED
+    view()
+    assert sorted(args[2] for args in asked) == ["2024-01-01", "2025-01-01"]
+
+    run_refreshes("ct17", unit, PERIOD, PREVIOUS)
+    with CaptureQueriesContext(connection) as kept:
+        data = island(view())
+    assert len(kept) <= MAX_QUERIES_CACHED and len(asked) == 2
+    assert data["figures"]["study.sessions"] == {"value": 4, "done": None, "total": None, "percent": None,
+                                                 "previous": {"value": 1, "done": None, "total": None,
+                                                              "percent": None}}
+
+    # A session written: the figures of a minute ago still, and nobody asked to count again in that minute;
+    # once it is past, the kept figures while a worker counts again, then the new ones.
     StudySession.objects.create(organization=world["units"]["CB3"], held_on=datetime.date(YEAR, 12, 1),
                                 kind=StudySession.Kind.REGULAR, format=StudySession.Format.IN_PERSON)
-    assert island(client.get("/reports/", {"unit": "TINH", "year": YEAR}))["figures"]["study.sessions"]["value"] == 4
+    assert island(view())["figures"]["study.sessions"]["value"] == 4
+    assert len(asked) == 2
     settings.LIST_COUNT_CACHE_SECONDS = 0.001
-    data = island(client.get("/reports/", {"unit": "TINH", "year": YEAR}))
-    assert data["figures"]["study.sessions"]["value"] == 5
-    assert data["figures"]["study.sessions"]["previous"]["value"] == 1
+    assert island(view())["figures"]["study.sessions"]["value"] == 4
+    assert len(asked) == 4
+    run_refreshes("ct17", unit, PERIOD, PREVIOUS)
+    data = island(view())
+    assert data["figures"]["study.sessions"]["value"] == 5 and data["figures"]["study.sessions"]["previous"]["value"] == 1
+    assert len(asked) == 4  # nothing written since: kept however old
 
 
-def test_nothing_written_no_new_computation(world, settings, django_assert_num_queries):
-    settings.LIST_COUNT_CACHE_SECONDS = 1e-6  # any entry is past its minute: only the version keeps it
+def test_the_refresh_task_runs_on_a_worker_queue(world, settings):
+    from reports.tasks import refresh_report_figures
+
+    settings.LIST_COUNT_CACHE_SECONDS = 60
     kind, unit = ReportKind.objects.get(code="ct17"), world["units"]["DBK"]
-    figures = figures_cache.report_figures(kind, unit, PERIOD)
-    with django_assert_num_queries(1):  # the data version, nothing counted
-        assert figures_cache.report_figures(kind, unit, PERIOD) == figures
+    refresh_report_figures(kind.pk, unit.pk, PERIOD.start.isoformat(), PERIOD.end.isoformat())  # as the worker calls it
+    assert figures_cache.cached(kind, unit, PERIOD, version=figures_cache.data_version()) == \
+        {**compute_report(kind, unit, PERIOD), "computed_at": ANY}

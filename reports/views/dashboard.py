@@ -1,5 +1,5 @@
 """The indicator dashboard (/reports/): for a unit of the user's reach, a kind and a period,
-the figures of one computation (reports.indicators, cached by reports.figures_cache) beside
+the figures of one computation (reports.indicators, kept by reports.figures_cache) beside
 the previous period's, drawn as charts from a JSON data island and written as tables, each
 figure linking to the rows behind it, each child unit to its own dashboard."""
 
@@ -25,7 +25,7 @@ from portal.asof import Period, children_during, existed_during
 from portal.inputs import FIRST_YEAR
 from portal.models import Organization
 from portal.selectors import filter_units
-from reports.figures_cache import data_version, report_figures
+from reports import figures_cache
 from reports.models import ReportKind
 from reports.selectors import report_target
 from training.models import Lecturer
@@ -173,13 +173,16 @@ def _plain(figure: dict) -> dict:
 
 
 def dashboard_context(user, kind: ReportKind, unit: Organization, period: Period) -> dict:
-    """Everything the page shows for (kind, unit, period), in a constant number of queries."""
+    """Everything the page shows for (kind, unit, period), in a constant number of queries;
+    only {"computing": True} while a worker computes figures not kept yet."""
     reach = reach_of(user)
-    version = data_version()
-    figures = report_figures(kind, unit, period, version=version)
+    version = figures_cache.data_version()
+    figures = figures_cache.cached(kind, unit, period, version=version)
     before = period.previous()
     has_previous = before.start.year >= FIRST_YEAR and existed_during(unit, before)
-    previous = report_figures(kind, unit, before, version=version) if has_previous else None
+    previous = figures_cache.cached(kind, unit, before, version=version) if has_previous else None
+    if figures is None or (has_previous and previous is None):
+        return {"computing": True}
     previous_by_code = _previous_of(previous)
 
     children = []

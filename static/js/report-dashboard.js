@@ -3,7 +3,14 @@
 (function () {
   "use strict";
 
+  // Figures not kept yet: a worker computes them; look again in a few seconds.
+  const COMPUTING_RELOAD_MS = 3000;
+
   function draw() {
+    if (document.querySelector("[data-computing]")) {
+      window.setTimeout(function () { window.location.reload(); }, COMPUTING_RELOAD_MS);
+      return;
+    }
     const island = document.getElementById("report-data");
     if (!island || !window.Chart) return;
     const data = JSON.parse(island.textContent);
