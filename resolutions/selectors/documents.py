@@ -13,7 +13,6 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
     Count,
@@ -25,7 +24,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -522,20 +520,9 @@ def absence_threshold(unit: Organization) -> int:
 
 
 def commend_remind(user, unit: Organization, year: int) -> dict:
-    """The secretary's page: the people behind indicator 8 (the conditions of
-    `indicators.commend_people` and `remind_people`: one rule for the page and the report),
-    those the user may see, each with his unit's name as it was on the year's snapshot day.
-    One query for both lists."""
-    period = Period.year(year)
-    day = period.snapshot_day(unit)
-    unit_name = OrganizationPeriod.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day,
-        organization_id=OuterRef("unit_then")).values("name")[:1]
-    people = list(
-        restrict(indicators.members_with_attendance(unit, period), user)
-        .annotate(to_commend=ExpressionWrapper(indicators.COMMEND, output_field=BooleanField()),
-                  to_remind=ExpressionWrapper(indicators.REMIND, output_field=BooleanField()),
-                  unit_name=Subquery(unit_name))
-        .filter(indicators.COMMEND | indicators.REMIND).order_by("sort_key", "id"))
+    """The secretary's page: the people behind indicator 8 (`indicators.marked_people`, the
+    rule of `commend_people` and `remind_people`: one for the page and the report), those
+    the user may see, with their unit's name on the year's snapshot day. One query."""
+    people = list(indicators.marked_people(unit, Period.year(year), restrict(Person.objects.all(), user)))
     return {"commend": [person for person in people if person.to_commend],
             "remind": [person for person in people if person.to_remind]}

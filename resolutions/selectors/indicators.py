@@ -13,25 +13,19 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
-    CharField,
-    Count,
     Exists,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Concat, StrIndex
+from django.db.models.expressions import RawSQL
+from django.db.models.query import RawQuerySet
 
 from portal.asof import Period, child_on, children_during, in_subtree_on, members_on
 from portal.figures import Breakdown, Share
-from portal.models import Organization, OrganizationPeriod, PartyStatus, Person
+from portal.models import Organization, OrganizationPeriod, Person
 from resolutions.models import Attendance, Commitment, Document, StudySession, UnitStudySettings
 
 PRESENT, ABSENT = Attendance.Status.PRESENT, Attendance.Status.ABSENT
@@ -103,6 +97,17 @@ def _breakdown(rows, empty):
     return Breakdown(total, by_child)
 
 
+def _sql(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 # --- Sessions and attendance (indicator 5) ----------------------------------------------------
 
 
@@ -112,76 +117,116 @@ def sessions_in(unit: Organization, period: Period) -> QuerySet[StudySession]:
         in_subtree_on(unit, "organization_id", "held_on"))
 
 
-def _rows_of_session(**conditions) -> Subquery:
-    rows = Attendance.objects.filter(session_id=OuterRef("pk"), **conditions).order_by()
-    return Coalesce(Subquery(rows.values("session_id").annotate(n=Count("pk")).values("n")),
-                    Value(0), output_field=IntegerField())
+# The sessions (portal.asof picks them and their child) joined to their attendance counted
+# once per session, summed by (child, kind, format).
+_SESSIONS_SQL = """
+WITH sessions AS MATERIALIZED ({sessions})
+SELECT s.child, s.kind, s.format, count(*), coalesce(sum(a.n), 0), coalesce(sum(a.present), 0)
+  FROM sessions s LEFT JOIN (
+       SELECT session_id, count(*) AS n, count(*) FILTER (WHERE status = %s) AS present
+         FROM resolutions_attendance WHERE session_id IN (SELECT id FROM sessions) GROUP BY session_id
+  ) a ON a.session_id = s.id
+ GROUP BY s.child, s.kind, s.format
+"""
 
 
 def _session_and_attendance(unit: Organization, period: Period):
-    """Sessions by (child, kind, format) with their attendance rows, present and all: one
-    aggregate (the attendance is counted per session, then summed per group)."""
-    rows = (sessions_in(unit, period)
-            .annotate(child=child_on(unit, "organization_id", "held_on"), rows=_rows_of_session(),
-                      present=_rows_of_session(status=PRESENT))
-            .values("child", "kind", "format")
-            .annotate(n=Count("pk"), all_rows=Sum("rows"), present_rows=Sum("present"))
-            .order_by())
-    sessions, attendance = [], []
-    for row in rows:
-        sessions.append((row["child"], SessionCounts(row["n"], Counter({row["kind"]: row["n"]}),
-                                                     Counter({row["format"]: row["n"]}))))
-        attendance.append((row["child"], Share(row["present_rows"] or 0, row["all_rows"] or 0)))
-    return _breakdown(sessions, SessionCounts()), _breakdown(attendance, Share())
+    """Sessions by (child, kind, format) with their attendance rows, present and all: one aggregate."""
+    sessions, params = _sql(sessions_in(unit, period).annotate(child=child_on(unit, "organization_id", "held_on"))
+                            .values("id", "kind", "format", "child"))
+    counts, attendance = [], []
+    for child, kind, format_, n, rows, present in _fetch(_SESSIONS_SQL.format(sessions=sessions),
+                                                         [*params, PRESENT]):
+        counts.append((child, SessionCounts(n, Counter({kind: n}), Counter({format_: n}))))
+        attendance.append((child, Share(present, rows)))
+    return _breakdown(counts, SessionCounts()), _breakdown(attendance, Share())
 
 
-# --- Per member on the snapshot day (indicators 5 per document, and 8) ------------------------
+# --- Per member on the snapshot day (indicators 5 per document, 7 and 8) ------------------------
+
+# Documents a session is on: its own, and its campaign's.
+_SESSION_DOCUMENTS = """
+    SELECT studysession_id AS session_id, document_id FROM resolutions_studysession_documents
+    UNION ALL
+    SELECT s.id, c.document_id FROM resolutions_studysession s JOIN resolutions_studycampaign c ON c.id = s.campaign_id
+     WHERE c.document_id IS NOT NULL"""
+
+# THE rule of indicator 8, written once: one row per member of the subtree on the snapshot
+# day (portal.asof.members_on) with his attendance rows of the period at any unit's session,
+# his unit's threshold that day (the nearest unit above it, itself included, that set one),
+# and whether he is to commend (present at every session he has a row for, one at least)
+# or to remind (unexcused absences above the threshold).
+_MARKS_SQL = """
+SELECT m.pk AS id, m.child_then AS child, m.unit_then AS unit, ps.expected_at_meetings AS expected,
+       coalesce(k.n, 0) AS n, coalesce(k.present, 0) AS present, coalesce(k.absent, 0) AS absent,
+       coalesce(t.threshold, %s) AS threshold,
+       coalesce(k.n, 0) > 0 AND k.present = k.n AS to_commend,
+       coalesce(k.absent, 0) > coalesce(t.threshold, %s) AS to_remind
+  FROM ({members}) m JOIN portal_partystatus ps ON ps.id = m.status_then
+  LEFT JOIN (
+       SELECT a.person_id, count(*) AS n, count(*) FILTER (WHERE a.status = %s) AS present,
+              count(*) FILTER (WHERE a.status = %s) AS absent
+         FROM resolutions_attendance a JOIN resolutions_studysession s ON s.id = a.session_id
+        WHERE s.held_on BETWEEN %s AND %s GROUP BY a.person_id
+  ) k ON k.person_id = m.pk
+  LEFT JOIN (
+       SELECT op.organization_id, (
+              SELECT u.unexcused_absence_threshold FROM resolutions_unitstudysettings u
+               WHERE strpos(op.path, '/' || u.organization_id || '/') > 0
+               ORDER BY strpos(op.path, '/' || u.organization_id || '/') DESC LIMIT 1) AS threshold
+         FROM portal_organizationperiod op
+        WHERE op.valid_from <= %s AND (op.valid_to IS NULL OR op.valid_to > %s) AND strpos(op.path, %s) > 0
+  ) t ON t.organization_id = m.unit_then"""
 
 
-def _attendance_of_person(period: Period, **conditions) -> Coalesce:
-    """SQL: the outer person's attendance rows in the period, at any unit's session."""
-    rows = Attendance.objects.filter(person_id=OuterRef("pk"), session__held_on__gte=period.start,
-                                     session__held_on__lte=period.end, **conditions).order_by()
-    return Coalesce(Subquery(rows.values("person_id").annotate(n=Count("pk")).values("n")),
-                    Value(0), output_field=IntegerField())
-
-
-def threshold_on(day: datetime.date, unit_ref: str = "unit_then") -> Coalesce:
-    """SQL: the unexcused-absence threshold of the unit at `unit_ref` on `day`: the one set
-    by the nearest unit above it (itself included) as the tree stood that day, else the
-    default."""
-    path_then = OrganizationPeriod.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day,
-        organization_id=OuterRef(OuterRef(unit_ref))).values("path")[:1]
-    nearest = (UnitStudySettings.objects
-               .annotate(at=StrIndex(Subquery(path_then), Concat(Value("/"), F("organization_id"), Value("/"),
-                                                                 output_field=CharField())))
-               .filter(at__gt=0).order_by("-at").values("unexcused_absence_threshold")[:1])
-    return Coalesce(Subquery(nearest, output_field=IntegerField()), Value(DEFAULT_ABSENCE_THRESHOLD))
-
-
-def members_with_attendance(unit: Organization, period: Period) -> QuerySet[Person]:
-    """Members of the subtree on the snapshot day (`members_on`), each with his attendance
-    rows of the period (`rows`, `present`, `absent`: unexcused) and his unit's `threshold`."""
+def _marks(unit: Organization, period: Period) -> tuple[str, list]:
     day = period.snapshot_day(unit)
-    return members_on(unit, day).annotate(
-        rows=_attendance_of_person(period), present=_attendance_of_person(period, status=PRESENT),
-        absent=_attendance_of_person(period, status=ABSENT), threshold=threshold_on(day))
+    members, params = _sql(members_on(unit, day).values("pk", "child_then", "unit_then", "status_then"))
+    return _MARKS_SQL.format(members=members), [
+        DEFAULT_ABSENCE_THRESHOLD, DEFAULT_ABSENCE_THRESHOLD, *params, PRESENT, ABSENT, period.start, period.end,
+        day, day, f"/{unit.pk}/"]
 
 
-COMMEND = Q(rows__gt=0, present=F("rows"))
-REMIND = Q(absent__gt=F("threshold"))
+def _reads(period: Period, documents: list[int]) -> tuple[str, list]:
+    """(person, document) present at a session on the document within the period, anywhere."""
+    return (f"""SELECT DISTINCT a.person_id, d.document_id
+                 FROM resolutions_attendance a JOIN resolutions_studysession s ON s.id = a.session_id
+                 JOIN ({_SESSION_DOCUMENTS}) d ON d.session_id = s.id
+                WHERE a.status = %s AND s.held_on BETWEEN %s AND %s AND d.document_id = ANY(%s)""",
+            [PRESENT, period.start, period.end, documents])
+
+
+def _people(sql: str, params: list) -> QuerySet[Person]:
+    return Person.objects.filter(pk__in=RawSQL(sql, params))
 
 
 def commend_people(unit: Organization, period: Period) -> QuerySet[Person]:
-    """Indicator 8, to commend: present at every session he has an attendance row for in
-    the period (one at least)."""
-    return members_with_attendance(unit, period).filter(COMMEND)
+    """Indicator 8, to commend: members present at every session they have an attendance
+    row for in the period (one at least)."""
+    marks, params = _marks(unit, period)
+    return _people(f"SELECT id FROM ({marks}) m WHERE to_commend", params)
 
 
 def remind_people(unit: Organization, period: Period) -> QuerySet[Person]:
-    """Indicator 8, to remind: more unexcused absences in the period than his unit's threshold."""
-    return members_with_attendance(unit, period).filter(REMIND)
+    """Indicator 8, to remind: more unexcused absences in the period than their unit's threshold."""
+    marks, params = _marks(unit, period)
+    return _people(f"SELECT id FROM ({marks}) m WHERE to_remind", params)
+
+
+def marked_people(unit: Organization, period: Period, among: QuerySet[Person]) -> RawQuerySet:
+    """Those of `among` to commend or to remind, each with `n`, `present`, `absent`,
+    `threshold`, `to_commend`, `to_remind` and `unit_name` (his unit's name on the snapshot
+    day), in name order: the secretary's page, in one query."""
+    marks, params = _marks(unit, period)
+    among_sql, among_params = _sql(among.values("pk"))
+    day = period.snapshot_day(unit)
+    return Person.objects.raw(
+        f"""SELECT p.*, m.n, m.present, m.absent, m.threshold, m.to_commend, m.to_remind, op.name AS unit_name
+              FROM portal_person p JOIN ({marks}) m ON m.id = p.id
+              LEFT JOIN portal_organizationperiod op ON op.organization_id = m.unit AND op.valid_from <= %s
+                   AND (op.valid_to IS NULL OR op.valid_to > %s)
+             WHERE (m.to_commend OR m.to_remind) AND p.id IN ({among_sql})
+             ORDER BY p.sort_key, p.id""", [*params, day, day, *among_params])
 
 
 def _documents_studied(unit: Organization, period: Period) -> QuerySet[Document]:
@@ -191,44 +236,12 @@ def _documents_studied(unit: Organization, period: Period) -> QuerySet[Document]
             .select_related("kind").order_by("-issued_on", "number_symbol"))
 
 
-def _documents_present_at(period: Period) -> ArraySubquery:
-    """SQL: ids of the documents of the sessions (directly or by their campaign) the outer
-    person was present at within the period; an id may repeat."""
-    rows = Attendance.objects.filter(person_id=OuterRef("pk"), status=PRESENT, session__held_on__gte=period.start,
-                                     session__held_on__lte=period.end)
-    direct = rows.filter(session__documents__isnull=False).values("session__documents")
-    by_campaign = rows.filter(session__campaign__document__isnull=False).values("session__campaign__document")
-    return ArraySubquery(direct.union(by_campaign, all=True))
-
-
-def _expected_at_meetings() -> Q:
-    return Q(status_then__in=PartyStatus.objects.filter(expected_at_meetings=True).values("pk"))
-
-
 def document_readers(unit: Organization, period: Period, document: Document) -> QuerySet[Person]:
     """The members counted as having studied `document` (see DocumentReach)."""
-    day = period.snapshot_day(unit)
-    return members_on(unit, day, expected_at_meetings=True).annotate(
-        studied=_documents_present_at(period)).filter(studied__contains=[document.pk])
-
-
-def _member_figures(unit: Organization, period: Period, documents: list[Document]):
-    """Commend, remind and the reach of each document, by child: one aggregate over the
-    members of the snapshot day."""
-    expected = _expected_at_meetings()
-    members = members_with_attendance(unit, period)
-    if documents:
-        members = members.annotate(studied=_documents_present_at(period))
-    per_document = {f"read_{document.pk}": Count("pk", filter=expected & Q(studied__contains=[document.pk]))
-                    for document in documents}
-    rows = list(members.values("child_then").annotate(
-        expected=Count("pk", filter=expected), commend=Count("pk", filter=COMMEND),
-        remind=Count("pk", filter=REMIND), **per_document).order_by())
-    reach = [DocumentReach(document, _breakdown(
-        ((row["child_then"], Share(row[f"read_{document.pk}"], row["expected"])) for row in rows), Share()))
-        for document in documents]
-    return (reach, _breakdown(((row["child_then"], row["commend"]) for row in rows), 0),
-            _breakdown(((row["child_then"], row["remind"]) for row in rows), 0))
+    marks, params = _marks(unit, period)
+    reads, read_params = _reads(period, [document.pk])
+    return _people(f"SELECT m.id FROM ({marks}) m JOIN ({reads}) r ON r.person_id = m.id WHERE m.expected",
+                   [*params, *read_params])
 
 
 # --- Commitments (indicator 7) ----------------------------------------------------------------
@@ -242,41 +255,90 @@ def commitment_days(unit: Organization, period: Period) -> list[tuple[int, datet
 
 
 def commitment_filers(unit: Organization, year: int, day: datetime.date) -> QuerySet[Person]:
-    """Members who had to file for `year` (expected at meetings on `day`), each with his
-    commitment's `commitment_status` and `rating_code` (None when none)."""
-    commitment = Commitment.objects.filter(person_id=OuterRef("pk"), year=year)
-    return members_on(unit, day, expected_at_meetings=True).annotate(
-        commitment_status=Subquery(commitment.values("status")[:1]),
-        rating_code=Subquery(commitment.values("rating__code")[:1]))
+    """Members who had to file for `year`: those expected at meetings on `day`."""
+    return members_on(unit, day, expected_at_meetings=True)
 
 
-def _commitments(unit: Organization, period: Period) -> Breakdown[CommitmentCounts]:
-    grouped = [commitment_filers(unit, year, day).values("child_then", "commitment_status", "rating_code")
-               .annotate(n=Count("pk")).order_by() for year, day in commitment_days(unit, period)]
-    if not grouped:
-        return Breakdown(CommitmentCounts())
-    rows = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+# Commitments of the members who had to file (`members`: rows of id, child), grouped by
+# (child, status, rating); a member without one is counted with a NULL status.
+_COMMITMENTS_SQL = """
+SELECT m.child, c.status, r.code, count(*)
+  FROM ({members}) m LEFT JOIN resolutions_commitment c ON c.person_id = m.id AND c.year = %s
+  LEFT JOIN resolutions_ratinglevel r ON r.id = c.rating_id
+ GROUP BY m.child, c.status, r.code"""
+
+
+def _commitment_counts(rows) -> list:
     counts = []
-    for row in rows:
-        n, status = row["n"], row["commitment_status"]
+    for child, status, rating, n in rows:
         accepted = n if status == Commitment.Status.ACCEPTED else 0
-        counts.append((row["child_then"], CommitmentCounts(
+        counts.append((child, CommitmentCounts(
             expected=n, filed=n if status in FILED else 0, accepted=accepted,
-            ratings=Counter({row["rating_code"]: n}) if accepted and row["rating_code"] else Counter())))
-    return _breakdown(counts, CommitmentCounts())
+            ratings=Counter({rating: n}) if accepted and rating else Counter())))
+    return counts
+
+
+def _earlier_commitments(unit: Organization, years: list[tuple[int, datetime.date]]) -> list:
+    """The commitments of the years before the snapshot day's (multi-year periods): one query."""
+    if not years:
+        return []
+    parts, params = [], []
+    for year, day in years:
+        members, member_params = _sql(commitment_filers(unit, year, day).values("pk", "child_then"))
+        parts.append(_COMMITMENTS_SQL.format(members=f"SELECT pk AS id, child_then AS child FROM ({members}) f"))
+        params += [*member_params, year]
+    return _commitment_counts(_fetch(" UNION ALL ".join(parts), params))
 
 
 # --- All of them --------------------------------------------------------------------------------
 
+# The members' pass: indicator 8, each document's reach, and the last year's commitments
+# over the same members (those expected at meetings on the snapshot day).
+_MEMBERS_PASS_SQL = """
+WITH marks AS MATERIALIZED ({marks}), reads AS ({reads})
+SELECT 'members', child, NULL, NULL, count(*) FILTER (WHERE expected), count(*) FILTER (WHERE to_commend),
+       count(*) FILTER (WHERE to_remind)
+  FROM marks GROUP BY child
+UNION ALL
+SELECT 'read', m.child, r.document_id::text, NULL, count(*), 0, 0
+  FROM marks m JOIN reads r ON r.person_id = m.id WHERE m.expected GROUP BY m.child, r.document_id
+UNION ALL
+SELECT 'commitments', f.child, f.status, f.code, f.count, 0, 0 FROM ({commitments}) f"""
+
+
+def _member_figures(unit: Organization, period: Period, documents: list[Document], last_year: int):
+    marks, params = _marks(unit, period)
+    reads, read_params = _reads(period, [document.pk for document in documents])
+    sql = _MEMBERS_PASS_SQL.format(marks=marks, reads=reads, commitments=_COMMITMENTS_SQL.format(
+        members="SELECT id, child FROM marks WHERE expected"))
+    expected, commend, remind, reads_by, commitments = [], [], [], {}, []
+    for kind, child, key, rating, n, to_commend, to_remind in _fetch(sql, [*params, *read_params, last_year]):
+        if kind == "members":
+            expected.append((child, n))
+            commend.append((child, to_commend))
+            remind.append((child, to_remind))
+        elif kind == "read":
+            reads_by[(int(key), child)] = n
+        else:
+            commitments.append((child, key, rating, n))
+    reach = [DocumentReach(document, _breakdown(
+        ((child, Share(reads_by.get((document.pk, child), 0), n)) for child, n in expected), Share()))
+        for document in documents]
+    return reach, _breakdown(commend, 0), _breakdown(remind, 0), _commitment_counts(commitments)
+
 
 def study_figures(unit: Organization, period: Period) -> StudyFigures:
     """Indicators 5, 7 and 8 for `unit`'s subtree over `period`. A fixed number of queries
-    whatever the subtree (the children, sessions with attendance, the documents, the
-    members' pass, the commitments)."""
+    whatever the subtree: the children, sessions with attendance, the documents, the
+    members' pass, and for a period of several years the earlier years' commitments."""
     sessions, attendance = _session_and_attendance(unit, period)
     documents = list(_documents_studied(unit, period))
-    reach, commend, remind = _member_figures(unit, period, documents)
+    years = commitment_days(unit, period)
+    reach, commend, remind, commitments = _member_figures(unit, period, documents, years[-1][0] if years else 0)
+    if not years:  # the unit ended before the period: nobody had to file
+        commitments = []
+    commitments += _earlier_commitments(unit, years[:-1])
     return StudyFigures(
         unit=unit, period=period, snapshot_day=period.snapshot_day(unit), children=children_during(unit, period),
-        sessions=sessions, attendance=attendance, documents=reach, commitments=_commitments(unit, period),
-        commend=commend, remind=remind)
+        sessions=sessions, attendance=attendance, documents=reach,
+        commitments=_breakdown(commitments, CommitmentCounts()), commend=commend, remind=remind)
