@@ -18,9 +18,11 @@ reorganisations gives the same figures):
 
 A `Breakdown` holds a figure for the whole subtree (`total`) and per child unit
 (`by_child`, keyed by the child's id; `None` is the unit itself). The child is the one
-that held the row on the row's day (`portal.asof.child_on`), so a cell moved from one
-đảng bộ to another on 1 July counts its first half-year under the first; the children
-listed (`TrainingFigures.children`) are those of some day of the period.
+that held the row on the row's day, read from the path its unit had then (each row joined
+to its `OrganizationPeriod` of that day: `portal.asof.period_on`, one hash join, not a
+lookup per row), so a cell moved from one đảng bộ to another on 1 July counts its first
+half-year under the first; the children listed (`TrainingFigures.children`) are those of
+some day of the period.
 
 Reports, the targets page, the lecturers page and the plan pages read these; none of them
 counts on its own.
@@ -81,15 +83,6 @@ def classes_of_period(unit: Organization, period: Period) -> QuerySet[TrainingCl
     the class's first day, counted or not."""
     return (TrainingClass.objects.annotate(organizer_then=period_on("organizer", "starts_on", or_last=True))
             .filter(_within(period, "starts_on"), within_on(unit, "organizer_then")))
-
-
-def counted_classes(unit: Organization, period: Period) -> QuerySet[TrainingClass]:
-    return classes_of_period(unit, period).filter(in_plan_q())
-
-
-def outside_plan_classes(unit: Organization, period: Period) -> QuerySet[TrainingClass]:
-    """"Ngoài kế hoạch": listed apart, counted nowhere."""
-    return classes_of_period(unit, period).exclude(in_plan_q())
 
 
 @dataclass
