@@ -191,7 +191,7 @@ def campaigns(province):
 
 def test_propaganda_staff_sees_campaign_progress_and_late_units(client, campaigns):
     shown = cards(client, campaigns["users"]["tuyengiao"])
-    assert set(shown) == {"campaigns"}
+    assert set(shown) == {"campaigns", "reports_card"}  # he also reports for the province
     listed = shown["campaigns"]["campaigns"]
     assert [c.title for c in listed] == ["Quán triệt đã hết hạn", "Quán triệt đang diễn ra"]
     ended, running = (c.summary for c in listed)
