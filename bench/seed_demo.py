@@ -85,7 +85,8 @@ def seed_once(url: str, members: int, province_only: bool) -> dict:
         migrate_seconds, _ = manage(db, "migrate", "--no-input", quiet=True)
         seconds, peak, output = seed_process(db, members, province_only)
         rows, size = count_all_rows(db)
-    lines = [line for line in output.splitlines() if "giây" in line or line.startswith(("Dữ liệu", "SeedResult"))]
+    lines = [line for line in output.splitlines()
+             if "giây" in line or line.startswith(("Dữ liệu", "Lịch sử", "SeedResult"))]
     return {"members": members, "seconds": round(seconds, 1), "migrate_seconds": round(migrate_seconds, 1),
             "peak_rss_mb": round(peak / 2**20), "rows": rows, "rows_total": sum(rows.values()),
             "database_mb": round(size / 2**20),
