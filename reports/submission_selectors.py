@@ -1,12 +1,10 @@
 """What the submission pages, the API, the calendar and the home card read about the
 reports units submit up the tree. Every list goes through the access rule."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.access import Action, reach_of, restrict
 from portal.asof import Period
@@ -100,10 +98,6 @@ def events_of(submission: Submission) -> list[SubmissionEvent]:
     return list(submission.events.select_related("by__person").order_by("at", "id"))
 
 
-def days_left(submission: Submission, today: datetime.date | None = None) -> int:
-    return (submission.due_on - (today or timezone.localdate())).days
-
-
 @dataclass(frozen=True)
 class SubmissionFilter:
     kind: str = ""
@@ -177,12 +171,11 @@ def state_counts(queryset: QuerySet[Submission]) -> StateCounts:
     return StateCounts(**figures)
 
 
-def children_reports(submission: Submission) -> QuerySet[Submission]:
-    """The reports, for the same kind and period, of the units directly below the
-    submission's unit: what the superior follows on its own report's page."""
-    return (Submission.objects.filter(kind_id=submission.kind_id, period_start=submission.period_start,
-                                      period_end=submission.period_end,
-                                      organization__parent_id=submission.organization_id)
+def children_reports(kind: ReportKind, unit: Organization, period: Period) -> QuerySet[Submission]:
+    """The reports on `kind` and `period` of the units directly below `unit`: what the
+    superior follows on its own report's page, the late ones first."""
+    return (Submission.objects.filter(kind=kind, period_start=period.start, period_end=period.end,
+                                      organization__parent=unit)
             .select_related("organization__parent", "kind", "submitted_by__person")
             .order_by("-late", "organization__sort_order", "organization__name"))
 

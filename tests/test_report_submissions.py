@@ -4,6 +4,7 @@ comment, submitted again, accepted; and the bad inputs: a Vietnamese message and
 written. The pages cost the same number of queries whatever the number of units."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -246,11 +247,14 @@ def test_changed_figures_since_submission_are_named(reports, client):
     unchanged = [block for block in figures["indicators"] if block["code"] == "commitments"][0]["figures"][0]
     ReportRun.objects.filter(pk=submitted.run_id).update(figures=figures)
     client.force_login(users["bithu"])
-    assert "data-unchanged" in client.get(page("CB1")).content.decode()
+    body = client.get(page("CB1")).content.decode()
+    assert "data-unchanged" in body and 'data-table="changed"' not in body and "data-submitted-figures" in body
     unchanged["value"] += 7  # as if the live data had moved since
     ReportRun.objects.filter(pk=submitted.run_id).update(figures=figures)
     body = client.get(page("CB1")).content.decode()
-    assert f'data-figure="{unchanged["code"]}"' in body and "Số liệu đã thay đổi so với khi nộp" in body
+    changed = body[body.index('data-table="changed"'):].split("</table>")[0]
+    assert re.findall(r'data-figure="([^"]+)"', changed) == [unchanged["code"]]
+    assert "Số liệu đã thay đổi so với khi nộp" in body
 
 
 def test_the_list_shows_own_and_subordinate_reports_with_filters(reports, client):

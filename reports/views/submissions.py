@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import Action, reach_of
-from portal.jobs.models import Job
 from reports import runs_selectors
 from reports import submission_selectors as selectors
 from reports.figures_cache import report_figures
@@ -77,12 +77,19 @@ def report_unit(request, code, kind, period):
         "live_rows": selectors.figure_rows(live), "latest": latest,
         "latest_files": runs_selectors.run_files(latest) if latest else [],
         "keep_days": settings.JOB_FILES_KEEP_DAYS,
-        "latest_running": latest is not None and latest.job is not None and latest.job.status in Job.ACTIVE,
+        "latest_running": latest is not None and latest.job is not None and latest.job.is_active,
     }
+    if context["may_report"]:
+        # The superior's view: the reports of the units directly below, for the same kind and period.
+        children = list(selectors.children_reports(kind, unit, period))
+        for child in children:
+            child.url = selectors.report_url(child)
+            child.may_decide = child.status == child.Status.SUBMITTED and services.may_decide(user, child)
+        context.update(children=children,
+                       children_counts=selectors.state_counts(selectors.children_reports(kind, unit, period)))
     if submission is not None:
         context.update(
             sections=selectors.sections_of(submission), events=selectors.events_of(submission),
-            days_left=selectors.days_left(submission),
             may_write=submission.is_editable and services.may_write(user, submission),
             may_decide=submission.status == submission.Status.SUBMITTED and services.may_decide(user, submission),
             form=NarrativeForm(submission=submission), heading_code=HEADING)
@@ -93,15 +100,6 @@ def report_unit(request, code, kind, period):
                            submitted_files=runs_selectors.run_files(submitted_run) if submitted_run else [],
                            submitted_rows=selectors.figure_rows(submitted_run.figures) if submitted_run else [],
                            changed=selectors.changed_figures(submitted_run.figures if submitted_run else None, live))
-        if context["may_report"]:
-            # The superior's view: the reports of the units directly below, for the same kind and period.
-            children = list(selectors.children_reports(submission))
-            for child in children:
-                child.url = selectors.report_url(child)
-                child.may_decide = (child.status == child.Status.SUBMITTED
-                                    and services.may_decide(user, child))
-            context.update(children=children, children_counts=selectors.state_counts(
-                selectors.children_reports(submission)))
     return render(request, "reports/submissions/unit.html", context)
 
 
@@ -136,7 +134,7 @@ def report_run_start(request, code, kind, period):
         _refused(request, error)
     else:
         messages.success(request, _("Đã bắt đầu lập báo cáo: theo dõi tiến độ ngay trên trang này."))
-    return redirect(f"{request.path.removesuffix('run/')}#run")
+    return redirect(reverse("report_unit", args=[unit.code, kind.code, selectors.period_slug(period)]) + "#run")
 
 
 @login_required
