@@ -363,3 +363,19 @@ def test_the_api_list_costs_the_same_for_few_and_many(reports, django_assert_max
             services.submit(submission, user=reports["users"]["tuyengiao"])
     with django_assert_max_num_queries(len(few)):
         assert len(client.get("/api/v1/report-submissions/").json()["results"]) > 7
+
+
+def test_a_report_of_several_years_is_opened_from_its_page(reports, client):
+    """The calendar opens yearly reports; a sơ kết of three years is opened by who reports."""
+    client.force_login(reports["users"]["bithu"])
+    url = f"/reports/units/CB1/kl01/{YEAR - 2}-{YEAR}/"
+    body = client.get(url).content.decode()
+    assert "Báo cáo kỳ này của đơn vị chưa được mở." in body and "Kỳ báo cáo 2024–2026" in body
+    response = client.post(f"{url}open/")
+    assert response.status_code == 302 and response["Location"] == url
+    opened = Submission.objects.get(kind__code="kl01")
+    assert (opened.period_start, opened.period_end, opened.due_on) == (
+        datetime.date(YEAR - 2, 1, 1), datetime.date(YEAR, 12, 31), datetime.date(YEAR + 1, 2, 22))
+    assert client.post(f"{url}open/").status_code == 302 and Submission.objects.filter(kind__code="kl01").count() == 1
+    client.force_login(reports["users"]["daotao"])  # sees DBK's subtree, not DBX's
+    assert client.post(f"/reports/units/CB3/kl01/{YEAR - 2}-{YEAR}/open/").status_code == 404
