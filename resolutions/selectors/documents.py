@@ -358,7 +358,7 @@ def _expected_at_campaign(campaign: StudyCampaign, day: datetime.date) -> QueryS
 
 
 def _sql(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.query.sql_with_params()
+    sql, params = queryset.order_by().query.sql_with_params()
     return sql, list(params)
 
 

@@ -98,7 +98,9 @@ def _breakdown(rows, empty):
 
 
 def _sql(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.query.sql_with_params()
+    """A queryset's SQL to compose into a statement, without its ordering (Person is
+    ordered by name: a sort of every member for nothing)."""
+    sql, params = queryset.order_by().query.sql_with_params()
     return sql, list(params)
 
 
