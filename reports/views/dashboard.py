@@ -4,8 +4,10 @@ the previous period's, drawn as charts from a JSON data island and written as ta
 figure linking to the rows behind it, each child unit to its own dashboard."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -93,11 +95,19 @@ def _previous_of(previous: dict | None) -> dict[str, dict]:
     return {figure["code"]: figure for indicator in previous["indicators"] for figure in indicator["figures"]}
 
 
+def _number(value):
+    """A number for the data island: JSON writes a Decimal as text, which no chart draws."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 def shown(value, kind: str = "count") -> str:
     """A figure as the page writes it, in the language's number format ("1.127", "58,2%");
     formatted here, not by a template include per cell: a province's tables hold thousands."""
     if value is None or value == "":
         return "—"
+    value = _number(value)
     if kind == "percent":
         return f"{number_format(value, 1)}%"
     if kind == "count" or isinstance(value, int | float | Decimal):
@@ -154,28 +164,97 @@ def _charts_of(indicator: dict, previous: dict[str, dict] | None) -> list[dict]:
         counted = figure["code"].split(".")[0] if "." in figure["code"] else indicator["code"]
         groups.setdefault((figure["kind"], counted), []).append(figure)
     charts = []
+    kinds = [kind for kind, _counted in groups]
     for (kind, counted), figures in sorted(groups.items(), key=lambda item: item[0][0] != "percent"):
         key = "value" if kind == "count" else "percent"
         caption = _("Tỷ lệ (%)") if kind == "percent" else _("Số lượng")
+        if kinds.count(kind) > 1:  # several charts of counts: each named by its first figure
+            caption = figures[0]["label"]
         charts.append({
             "id": f"chart-{indicator['code']}-{kind}-{counted}", "kind": kind,
             "labels": [f["label"] for f in figures],
             "caption": f"{indicator['title']}: {caption}", "tall": len(figures) > 4,
-            "current": [f[key] for f in figures],
-            "previous": [previous[f["code"]][key] if f["code"] in previous else None for f in figures]
+            "current": [_number(f[key]) for f in figures],
+            "previous": [_number(previous[f["code"]][key]) if f["code"] in previous else None for f in figures]
             if previous is not None else None,
         })
     return charts
 
 
 def _plain(figure: dict) -> dict:
-    return {key: figure.get(key) for key in ("value", "done", "total", "percent")}
+    return {key: _number(figure.get(key)) for key in ("value", "done", "total", "percent")}
+
+
+class Sections:
+    """The indicators as the page shows them and the charts' data island, built only when the
+    page's cached fragment of them is missing (the template reads them inside `{% cache %}`):
+    a province's tables are thousands of cells, the costliest part of the page."""
+
+    def __init__(self, user, kind: ReportKind, unit: Organization, period: Period, figures: dict,
+                 previous: dict | None):
+        self.user, self.kind, self.unit, self.period = user, kind, unit, period
+        self.figures, self.previous = figures, previous
+
+    @property
+    def key(self) -> str:
+        """What the fragment depends on: both computations, the language, and the reach (the
+        children's links)."""
+        reach = reach_of(self.user)
+        parts = (self.kind.pk, self.unit.pk, self.period, self.figures["computed_at"],
+                 self.previous["computed_at"] if self.previous else None, translation.get_language(),
+                 reach.everything, reach.paths_for(Action.REPORT))
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    @cached_property
+    def _built(self) -> tuple[list[Shown], dict]:
+        kind, unit, period = self.kind, self.unit, self.period
+        reach = reach_of(self.user)
+        previous_by_code = _previous_of(self.previous)
+        children = []
+        for row in children_during(unit, period):
+            child = row.organization
+            link = None
+            if reach.allows(Action.REPORT, child.path):
+                link = _url("report_dashboard", kind=kind.code, unit=child.code, year=period.last_year,
+                            years=period.last_year - period.first_year + 1)
+            children.append({"code": child.code, "name": row.name, "url": link})
+
+        indicators, charts, island = [], [], {}
+        for indicator in self.figures["indicators"]:
+            by_child, tables = _split_tables(indicator.get("tables", []), children)
+            rows = []
+            for figure in indicator["figures"]:
+                before_figure = previous_by_code.get(figure["code"])
+                share = None
+                if figure["kind"] == "percent" and figure.get("total") is not None:
+                    share = f"{shown(figure['done'])}/{shown(figure['total'])}"
+                rows.append({**figure, "shown": _figure_shown(figure), "share": share,
+                             "previous_shown": _figure_shown(before_figure),
+                             "target_shown": _target_shown(figure),
+                             "url": rows_behind(figure["code"], unit, period)})
+                island[figure["code"]] = {**_plain(figure),
+                                          "previous": _plain(before_figure) if before_figure else None}
+            indicator_charts = _charts_of(indicator, previous_by_code if self.previous is not None else None)
+            indicators.append(Shown(code=indicator["code"], title=indicator["title"], figures=rows, tables=tables,
+                                    by_child=by_child, sentences=indicator.get("sentences", []),
+                                    charts=indicator_charts))
+            charts += indicator_charts
+        before = self.previous["period"]["label"] if self.previous else None
+        return indicators, {"period": period.label, "previous_period": before, "unit": unit.code,
+                            "kind": kind.code, "figures": island, "charts": charts}
+
+    @property
+    def indicators(self) -> list[Shown]:
+        return self._built[0]
+
+    @property
+    def island(self) -> dict:
+        return self._built[1]
 
 
 def dashboard_context(user, kind: ReportKind, unit: Organization, period: Period) -> dict:
     """Everything the page shows for (kind, unit, period), in a constant number of queries;
     only {"computing": True} while a worker computes figures not kept yet."""
-    reach = reach_of(user)
     version = figures_cache.data_version()
     figures = figures_cache.cached(kind, unit, period, version=version)
     before = period.previous()
@@ -183,42 +262,10 @@ def dashboard_context(user, kind: ReportKind, unit: Organization, period: Period
     previous = figures_cache.cached(kind, unit, before, version=version) if has_previous else None
     if figures is None or (has_previous and previous is None):
         return {"computing": True}
-    previous_by_code = _previous_of(previous)
-
-    children = []
-    for row in children_during(unit, period):
-        child = row.organization
-        link = None
-        if reach.allows(Action.REPORT, child.path):
-            link = _url("report_dashboard", kind=kind.code, unit=child.code, year=period.last_year,
-                        years=period.last_year - period.first_year + 1)
-        children.append({"code": child.code, "name": row.name, "url": link})
-
-    indicators, charts, island = [], [], {}
-    for indicator in figures["indicators"]:
-        by_child, tables = _split_tables(indicator.get("tables", []), children)
-        rows = []
-        for figure in indicator["figures"]:
-            before_figure = previous_by_code.get(figure["code"])
-            share = None
-            if figure["kind"] == "percent" and figure.get("total") is not None:
-                share = f"{shown(figure['done'])}/{shown(figure['total'])}"
-            rows.append({**figure, "shown": _figure_shown(figure), "share": share,
-                         "previous_shown": _figure_shown(before_figure),
-                         "target_shown": _target_shown(figure),
-                         "url": rows_behind(figure["code"], unit, period)})
-            island[figure["code"]] = {**_plain(figure), "previous": _plain(before_figure) if before_figure else None}
-        indicator_charts = _charts_of(indicator, previous_by_code if has_previous else None)
-        indicators.append(Shown(code=indicator["code"], title=indicator["title"], figures=rows, tables=tables,
-                                by_child=by_child, sentences=indicator.get("sentences", []),
-                                charts=indicator_charts))
-        charts += indicator_charts
     return {
-        "figures": figures, "indicators": indicators, "children": children,
+        "figures": figures, "sections": Sections(user, kind, unit, period, figures, previous),
         "snapshot_day": _day(figures.get("snapshot_day")),
         "previous_period": before if has_previous else None,
-        "island": {"period": period.label, "previous_period": before.label if has_previous else None,
-                   "unit": unit.code, "kind": kind.code, "figures": island, "charts": charts},
     }
 
 

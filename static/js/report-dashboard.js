@@ -48,7 +48,7 @@
             },
             y: {ticks: {autoSkip: false, callback: function (value) {
               const label = this.getLabelForValue(value);
-              return label.length > 28 ? label.slice(0, 27) + "…" : label;
+              return label.length > 40 ? label.slice(0, 39) + "…" : label;
             }}},
           },
           plugins: {
