@@ -123,7 +123,7 @@ def sessions_in(unit: Organization, period: Period) -> QuerySet[StudySession]:
 # once per session, summed by (child, kind, format).
 _SESSIONS_SQL = """
 WITH sessions AS MATERIALIZED ({sessions})
-SELECT s.child, s.kind, s.format, count(*), coalesce(sum(a.n), 0), coalesce(sum(a.present), 0)
+SELECT s.child, s.kind, s.format, count(*), coalesce(sum(a.n), 0)::int, coalesce(sum(a.present), 0)::int
   FROM sessions s LEFT JOIN (
        SELECT session_id, count(*) AS n, count(*) FILTER (WHERE status = %s) AS present
          FROM resolutions_attendance WHERE session_id IN (SELECT id FROM sessions) GROUP BY session_id
