@@ -8,7 +8,9 @@ notes say the same):
 - **Activities** (a study session, a class, an enrolment, a lecture) belong to the unit
   that held them and to that unit's superiors *as the tree stood on the day they took
   place* (`OrganizationPeriod`). A cell merged into another on 1 July counts its first
-  half-year under its old superior, the merged cell the rest under its own.
+  half-year under its old superior, the merged cell the rest under its own. A class's
+  organizer or a learner's unit that had already ended (merged, dissolved) by the class's
+  first day counts where it last stood (`period_on(..., or_last=True)`).
 - **Head counts** (members, committee members, lecturers, commitments) are taken on one
   day, the period's `snapshot_day`: its last day, today for a period under way, and for
   a unit dissolved or merged within the period, its last day of existence.

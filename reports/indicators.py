@@ -66,10 +66,12 @@ NOTES = [
     "Số liệu tính theo tổ chức và đảng viên tại thời điểm của kỳ báo cáo: buổi sinh hoạt, lớp bồi dưỡng, "
     "lượt học viên và buổi lên lớp thuộc về đơn vị tổ chức và các cấp trên của đơn vị đó theo hệ thống tổ "
     "chức tại ngày diễn ra; chi bộ sáp nhập, chuyển cấp trên trong năm được tính cho cấp trên cũ đến ngày "
-    "thay đổi và cho cấp trên mới từ ngày đó.",
+    "thay đổi và cho cấp trên mới từ ngày đó; học viên được cử từ chi bộ đã sáp nhập trước ngày khai giảng "
+    "được tính ở nơi chi bộ đó trực thuộc lần cuối.",
     "Số đảng viên, cấp ủy viên, giảng viên, bản cam kết và tổ chức cơ sở đảng lấy tại ngày chốt số liệu "
     "{day} (ngày cuối kỳ; hôm nay với kỳ đang diễn ra; với đơn vị giải thể, sáp nhập trong kỳ: ngày cuối "
-    "cùng đơn vị còn hoạt động).",
+    "cùng đơn vị còn hoạt động); giảng viên đạt chuẩn tính từ ngày được công nhận, giấy chứng nhận bị thu hồi "
+    "sau ngày chốt vẫn được tính.",
     "Đảng viên chuyển sinh hoạt được tính ở đơn vị nơi sinh hoạt tại ngày tính; tình trạng đảng viên là tình "
     "trạng tại ngày đó. Báo cáo lập lại sau này cho cùng kỳ cho cùng số liệu.",
     "Chỉ tính các lớp có trong kế hoạch đã được cấp ủy phê duyệt; lớp ngoài kế hoạch được nêu riêng.",

@@ -154,6 +154,11 @@ class LearnerCounts:
 
 
 def learner_counts(unit: Organization, period: Period) -> Breakdown[LearnerCounts]:
+    """A certificate counts unless it was revoked by the period's snapshot day: revoking it
+    later does not change a past report (results of the period's classes count as recorded,
+    those entered after the year's end included)."""
+    day = period.snapshot_day(unit)
+    valid = Q(certificate__revoked_on__isnull=True) | Q(certificate__revoked_on__gt=day)
     rows = (counted_enrollments(unit, period)
             .annotate(child=child_in_path(unit, "learner_then__path"))
             .values("child", "training_class__class_type__code")
@@ -161,7 +166,7 @@ def learner_counts(unit: Organization, period: Period) -> Breakdown[LearnerCount
                       women=Count("id", filter=Q(person__gender=Person.Gender.FEMALE)),
                       minority=Count("id", filter=Q(person__ethnicity__is_minority=True)),
                       passed=Count("id", filter=Q(result=Enrollment.Result.PASSED)),
-                      certified=Count("certificate__id", filter=Q(certificate__revoked_on__isnull=True))))
+                      certified=Count("certificate__id", filter=valid)))
     result = Breakdown(LearnerCounts())
     for row in rows:
         part = result.by_child.setdefault(row["child"], LearnerCounts())
@@ -229,8 +234,11 @@ def part_time_lecturers(unit: Organization, period: Period) -> QuerySet[Lecturer
 
 
 def lecturers_meeting_standard(unit: Organization, period: Period) -> Breakdown[Share]:
+    """Meeting the standard on the snapshot day: recognised (standard_checked_on) by then."""
+    day = period.snapshot_day(unit)
+    standard = Q(meets_standard=True) & (Q(standard_checked_on__isnull=True) | Q(standard_checked_on__lte=day))
     rows = (part_time_lecturers(unit, period).values("child")
-            .annotate(done=Count("id", filter=Q(meets_standard=True)), total=Count("id")))
+            .annotate(done=Count("id", filter=standard), total=Count("id")))
     return _additive(rows)
 
 
