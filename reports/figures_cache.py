@@ -4,8 +4,8 @@ Computing a province's indicators takes a long while (seconds to minutes at 100,
 members), and the dashboard is opened far more often than anything it counts is written.
 An entry is keyed by kind, unit, period and the day head counts are taken (today, for a
 period under way, so it turns over at midnight). It is reused as long as no audited row has
-been written since it was computed (`data_version`: the last row-history id; every table an
-indicator reads has the history trigger), and after a write it is still served for
+been written since it was computed (`data_version`: the last row-history id of the tables
+the figures count; every table an indicator reads has the history trigger), and after a write it is still served for
 LIST_COUNT_CACHE_SECONDS, as the lists' counts are: a busy province recomputes at most once
 a minute, an idle one never.
 
@@ -35,9 +35,13 @@ ENTRY_SECONDS = 7 * 24 * 3600
 COMPUTING_SECONDS = 15 * 60
 
 
+# Audited tables no figure counts: writing them (a run, a submission, a login) keeps the figures.
+NOT_COUNTED = ["reports_reportrun", "reports_reportfile", "reports_submission", "portal_user"]
+
+
 def data_version() -> int:
-    """The last row-history id: it moves with every write to an audited table."""
-    return RowHistory.objects.aggregate(last=Max("id"))["last"] or 0
+    """The last row-history id of a table the figures count: it moves with every such write."""
+    return RowHistory.objects.exclude(table_name__in=NOT_COUNTED).aggregate(last=Max("id"))["last"] or 0
 
 
 def _key(kind: ReportKind, unit: Organization, period: Period) -> str:

@@ -8,10 +8,10 @@ and the cache that serves the figures without counting again until something is 
 import datetime
 import json
 import re
+import uuid
 from unittest.mock import ANY
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -37,8 +37,14 @@ def world(report_world):  # noqa: F811 - the fixture imported above
         Attendance(session=held, person=people["member"], status=Attendance.Status.PRESENT),
         Attendance(session=held, person=people["cb1"], status=Attendance.Status.ABSENT),
     ])
-    cache.clear()
     return report_world
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_entries(settings):
+    """A cache prefix of this test's own: the test database is created anew each run, so its
+    ids (and the figures' versions) come again, and entries of an earlier run must not."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 def page(client, user, **params):
