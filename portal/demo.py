@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -649,7 +649,7 @@ def write_positions(positions: list[PlannedPosition], people: PeoplePlan, cat: C
 # History: what the province lived through in the previous year and this one
 # ---------------------------------------------------------------------------
 
-REORGANISED_ON = datetime.date(2025, 7, 1)  # the district level ended (Kết luận 137-KL/TW)
+REORGANISED_ON = datetime.date(2025, 7, 1)  # the district level ended (DOMAIN.md: the 2025 reorganisation)
 DISTRICT_TERM_START = datetime.date(2020, 8, 20)  # the district committees' last term (2020-2025)
 DISTRICT_EVERY = 12  # one former district per so many đảng bộ xã/phường, at least one
 COMMUNES_PER_DISTRICT = 2  # đảng bộ xã/phường founded from each district's grassroots units
@@ -676,7 +676,7 @@ class PlannedTransfer(NamedTuple):
 
 @dataclass
 class History:
-    """What `write_history` did, for the command's summary and the tests."""
+    """What `reorganise` and `write_moves` did, for the command's summary and the tests."""
 
     districts: int = 0
     founded: int = 0  # đảng bộ xã/phường founded on REORGANISED_ON
@@ -979,10 +979,11 @@ class SeedResult:
     def history_summary(self) -> str:
         """The province's history in one line, for the command's output."""
         h = self.history
-        return _("Lịch sử: %(districts)s đảng bộ huyện giải thể ngày 01/07/2025, %(moved)s tổ chức cơ sở đảng "
+        return _("Lịch sử: %(districts)s đảng bộ huyện giải thể ngày %(day)s, %(moved)s tổ chức cơ sở đảng "
                  "chuyển về %(founded)s đảng bộ xã, phường thành lập cùng ngày; %(transfers)s lượt chuyển sinh "
                  "hoạt đảng; %(merged)s chi bộ sáp nhập, %(dissolved)s chi bộ giải thể.") % {
-            "districts": h.districts, "moved": number_format(h.moved, force_grouping=True), "founded": h.founded,
+            "districts": h.districts, "day": date_format(REORGANISED_ON, "SHORT_DATE_FORMAT"),
+            "moved": number_format(h.moved, force_grouping=True), "founded": h.founded,
             "transfers": number_format(h.transfers, force_grouping=True), "merged": int(bool(h.merged)),
             "dissolved": int(bool(h.dissolved))}
 
