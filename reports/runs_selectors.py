@@ -7,6 +7,7 @@ from django.http import Http404
 from portal import access
 from portal.asof import Period
 from portal.files import download_url
+from portal.inputs import id_or
 from portal.models import Organization
 from reports.models import ReportFile, ReportKind, ReportRun
 
@@ -25,7 +26,8 @@ def with_details(runs: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
 
 def run_for(user, pk) -> ReportRun:
     """The run, or 404 when it does not exist or lies outside the user's reach."""
-    run = with_details(runs_visible_to(user)).filter(pk=pk).first() if str(pk).isdigit() else None
+    pk = id_or(pk)
+    run = with_details(runs_visible_to(user)).filter(pk=pk).first() if pk else None
     if run is None:
         raise Http404
     return run

@@ -32,7 +32,7 @@ def year_and_span(slug: str) -> tuple[str, int | None]:
     first, dash, last = str(slug).replace("–", "-").partition("-")
     if not dash:
         return first, None
-    if not (first.isdigit() and last.isdigit() and len(first) == len(last) == 4):
+    if not (f"{first}{last}".isascii() and first.isdigit() and last.isdigit() and len(first) == len(last) == 4):
         return "", None
     return last, int(last) - int(first) + 1
 

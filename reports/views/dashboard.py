@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from portal.access import Action, reach_of, restrict
 from portal.asof import Period, children_during, existed_during
-from portal.inputs import FIRST_YEAR
+from portal.inputs import FIRST_YEAR, id_or
 from portal.models import Organization
 from portal.selectors import filter_units
 from reports import figures_cache
@@ -325,7 +325,7 @@ def report_dashboard(request):
         "kinds": kinds, "kind_code": kind_code, "unit_code": unit_code, "year": year, "years": years,
         "year_choices": range(this_year, this_year - YEARS_OFFERED, -1),
         "unit_options": _unit_options(filter_units(user, unit_code), unit_code),
-        "span_choices": _span_choices(kinds, kind_code), "span": int(years) if years.isdigit() else None,
+        "span_choices": _span_choices(kinds, kind_code), "span": id_or(years),
     }
     try:
         kind, unit, period = report_target(user, kind_code, unit_code, year, years)
