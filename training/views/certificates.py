@@ -132,17 +132,24 @@ def _rate() -> tuple[int, int]:
 
 
 def _over_limit(request) -> bool:
-    """A counter per IP and window in the shared cache (Redis): every web process counts together.
+    """A sliding window per IP in the shared cache (Redis), so every web process counts
+    together: this window's requests plus the previous window's, weighted by how much of it
+    still lies within the last `seconds` (a burst across a window's edge is still one burst).
     The IP is read as the login lockout reads it (django-axes: AXES_PROXY_COUNT proxies trusted)."""
     limit, seconds = _rate()
-    window = int(timezone.now().timestamp()) // seconds
-    key = f"certificate-verify:{get_client_ip_address(request) or ''}:{window}"
-    cache.add(key, 0, timeout=seconds + 1)
+    now = timezone.now().timestamp()
+    window = int(now) // seconds
+    prefix = f"certificate-verify:{get_client_ip_address(request) or ''}"
+    key = f"{prefix}:{window}"
+    cache.add(key, 0, timeout=2 * seconds + 1)
     try:
-        return cache.incr(key) > limit
+        current = cache.incr(key)
     except ValueError:  # expired between add and incr: this is the window's first request
-        cache.add(key, 1, timeout=seconds + 1)
-        return False
+        cache.add(key, 1, timeout=2 * seconds + 1)
+        current = 1
+    previous = cache.get(f"{prefix}:{window - 1}", 0)
+    still_counted = 1 - (now - window * seconds) / seconds
+    return current + previous * still_counted > limit
 
 
 @require_GET
