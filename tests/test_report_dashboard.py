@@ -20,7 +20,7 @@ from reports import figures_cache
 from reports.indicators import compute_report
 from reports.models import ReportKind
 from resolutions.models import Attendance, StudySession
-from tests.factories import UserFactory, give_grant
+from tests.factories import UserFactory, give_grant, make_unit
 from tests.test_report_figures import EXPECTED, PERIOD, YEAR, report_world  # noqa: F401 - the fixture
 
 PREVIOUS = Period.year(YEAR - 1)
@@ -242,3 +242,17 @@ def test_the_refresh_task_runs_on_a_worker_queue(world, settings):
     refresh_report_figures(kind.pk, unit.pk, PERIOD.start.isoformat(), PERIOD.end.isoformat())  # as the worker calls it
     assert figures_cache.cached(kind, unit, PERIOD, version=figures_cache.data_version()) == \
         {**compute_report(kind, unit, PERIOD), "computed_at": ANY}
+
+
+def test_a_large_table_by_child_is_fetched_when_opened(world, client):
+    """A unit with more children than a screen shows gets its tables by child apart, fetched
+    when their section is opened, so the page stays light; they hold the same rows."""
+    for n in range(13):
+        make_unit(f"Chi bộ ấp số {n}", parent=world["units"]["DBX"])
+    html = page(client, world["users"]["tuyengiao"], unit="DBX").content.decode()
+    assert 'data-child="CB3"' not in html
+    fragment = re.search(r'data-fragment="([^"]+indicator=study)"', html).group(1).replace("&amp;", "&")
+    table = client.get(fragment)
+    assert table.status_code == 200
+    assert 'data-child="CB3"' in table.content.decode() and "<html" not in table.content.decode()
+    assert client.get(fragment.replace("indicator=study", "indicator=khong-co")).status_code == 404

@@ -37,6 +37,11 @@ DEFAULT_KIND = "ct17"
 YEARS_OFFERED = 10
 
 
+# Part of the cached sections' key: raise it when their markup changes, so that a release
+# does not serve the fragments the previous one cached.
+SECTIONS_MARKUP = 2
+
+
 def _url(name: str, *args, **params) -> str:
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
     return f"{reverse(name, args=args)}{'?' + query if query else ''}"
@@ -200,7 +205,7 @@ class Sections:
         """What the fragment depends on: both computations, the language, and the reach (the
         children's links)."""
         reach = reach_of(self.user)
-        parts = (self.kind.pk, self.unit.pk, self.period, self.figures["computed_at"],
+        parts = (SECTIONS_MARKUP, self.kind.pk, self.unit.pk, self.period, self.figures["computed_at"],
                  self.previous["computed_at"] if self.previous else None, translation.get_language(),
                  reach.everything, reach.paths_for(Action.REPORT))
         return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -331,12 +336,26 @@ def report_dashboard(request):
         kind, unit, period = report_target(user, kind_code, unit_code, year, years)
     except ValidationError as exc:
         return render(request, "reports/dashboard.html", {**context, "errors": exc.messages}, status=400)
+    if get.get("part") == "children":
+        return _children_table(request, user, kind, unit, period, get.get("indicator", ""))
     context.update({
         "kind": kind, "unit": unit, "period": period, "span": period.last_year - period.first_year + 1,
         "ancestors": _ancestors_within_reach(user, unit),
+        "children_url": _url("report_dashboard", kind=kind.code, unit=unit.code, year=period.last_year,
+                             years=period.last_year - period.first_year + 1, part="children"),
         **dashboard_context(user, kind, unit, period),
     })
     return render(request, "reports/dashboard.html", context)
+
+
+def _children_table(request, user, kind, unit, period, code: str):
+    """One indicator's table by child unit, fetched when its section is opened: a province's
+    hundred children in eight tables would weigh the page down for everyone."""
+    sections = dashboard_context(user, kind, unit, period).get("sections")
+    indicator = next((item for item in sections.indicators if item.code == code), None) if sections else None
+    if indicator is None or indicator.by_child is None:
+        raise Http404
+    return render(request, "reports/_table.html", {"table": indicator.by_child})
 
 
 urlpatterns = [

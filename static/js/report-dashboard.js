@@ -60,9 +60,32 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
+  // Large tables by child unit come from the server when their section is first opened.
+  function loadFragments() {
+    document.querySelectorAll("details[data-fragment]").forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        if (!details.open || details.dataset.loaded) return;
+        details.dataset.loaded = "1";
+        const target = details.querySelector(".report-fragment");
+        fetch(details.dataset.fragment, {credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
+          .then(function (response) {
+            if (!response.ok) throw new Error(response.status);
+            return response.text();
+          })
+          .then(function (html) { target.outerHTML = html; })
+          .catch(function () { delete details.dataset.loaded; });
+      });
+    });
+  }
+
+  function start() {
     draw();
+    loadFragments();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
