@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from portal.access import Action, reach_of, restrict
 from portal.asof import Period, children_during, existed_during
+from portal.figures_cache import remember
 from portal.inputs import FIRST_YEAR, id_or
 from portal.models import Organization
 from portal.selectors import filter_units
@@ -281,6 +282,15 @@ def _day(value) -> datetime.date | None:
     return value
 
 
+def _cached_unit_options(user, selected: str) -> str:
+    """The picker's options, reused a minute for the same reach: a province's hundreds of
+    units cost more than the rest of the page once its figures are kept."""
+    reach = reach_of(user)
+    return mark_safe(remember(  # noqa: S308 - built and escaped by _unit_options
+        lambda: str(_unit_options(filter_units(user, selected), selected)),
+        "report-unit-options", reach.everything, reach.paths, selected))
+
+
 def _unit_options(units: list[Organization], selected: str) -> str:
     """The unit <option>s, built here: a province offers hundreds (see PeopleFilterForm)."""
     return mark_safe("".join(  # noqa: S308 - every value is escaped here
@@ -329,7 +339,7 @@ def report_dashboard(request):
     context = {
         "kinds": kinds, "kind_code": kind_code, "unit_code": unit_code, "year": year, "years": years,
         "year_choices": range(this_year, this_year - YEARS_OFFERED, -1),
-        "unit_options": _unit_options(filter_units(user, unit_code), unit_code),
+        "unit_options": _cached_unit_options(user, unit_code),
         "span_choices": _span_choices(kinds, kind_code), "span": id_or(years),
     }
     try:
