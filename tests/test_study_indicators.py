@@ -326,6 +326,18 @@ def test_a_period_of_several_years_sums_the_commitments_of_each(year):
         .commitments.total.expected + study_figures(units["TINH"], PERIOD).commitments.total.expected
 
 
+@pytest.mark.parametrize("code", ["TINH", "DBK", "CB1"])
+def test_a_large_subtree_read_by_one_scan_counts_the_same(year, code, monkeypatch):
+    """Large subtrees read the period's attendance in one parallel scan, small ones their own
+    rows only: the same figures either way."""
+    from resolutions.selectors import indicators
+
+    unit = year["units"][code]
+    monkeypatch.setattr(indicators, "SMALL_SUBTREE_UNITS", 0)
+    figures = study_figures(unit, PERIOD)
+    check(figures, unit, PERIOD)
+
+
 def test_sessions_in_is_the_rows_behind_the_session_figure(year):
     tinh = year["units"]["TINH"]
     assert sessions_in(tinh, PERIOD).count() == study_figures(tinh, PERIOD).sessions.total.total == 6

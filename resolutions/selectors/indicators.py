@@ -23,7 +23,15 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.query import RawQuerySet
 
-from portal.asof import Period, child_on, children_during, in_subtree_on, members_on, people_on
+from portal.asof import (
+    Period,
+    child_in_path,
+    children_during,
+    members_on,
+    people_on,
+    period_on,
+    within_on,
+)
 from portal.figures import Breakdown, Share
 from portal.models import Organization, OrganizationPeriod, Person
 from portal.tree import periods_as_of
@@ -115,9 +123,10 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 
 
 def sessions_in(unit: Organization, period: Period) -> QuerySet[StudySession]:
-    """Study sessions held within the period by a unit of the subtree as it stood that day."""
-    return StudySession.objects.filter(held_on__gte=period.start, held_on__lte=period.end).filter(
-        in_subtree_on(unit, "organization_id", "held_on"))
+    """Study sessions held within the period by a unit of the subtree as it stood that day
+    (each joined to that day's tree, `unit_then`: a hash join, not a lookup per session)."""
+    return (StudySession.objects.filter(held_on__gte=period.start, held_on__lte=period.end)
+            .annotate(unit_then=period_on("organization", "held_on")).filter(within_on(unit, "unit_then")))
 
 
 # The sessions (portal.asof picks them and their child) joined to their attendance counted
@@ -127,19 +136,27 @@ WITH sessions AS MATERIALIZED ({sessions})
 SELECT s.child, s.kind, s.format, count(*), coalesce(sum(a.n), 0)::int, coalesce(sum(a.present), 0)::int
   FROM sessions s LEFT JOIN (
        SELECT session_id, count(*) AS n, count(*) FILTER (WHERE status = %s) AS present
-         FROM resolutions_attendance WHERE session_id IN (SELECT id FROM sessions) GROUP BY session_id
+         FROM resolutions_attendance {among} GROUP BY session_id
   ) a ON a.session_id = s.id
  GROUP BY s.child, s.kind, s.format
 """
 
 
-def _session_and_attendance(unit: Organization, period: Period):
-    """Sessions by (child, kind, format) with their attendance rows, present and all: one aggregate."""
-    sessions, params = _sql(sessions_in(unit, period).annotate(child=child_on(unit, "organization_id", "held_on"))
+def _session_and_attendance(unit: Organization, period: Period, *, small: bool = True):
+    """Sessions by (child, kind, format) with their attendance rows, present and all: one
+    aggregate. A `small` subtree reads its sessions' rows only; a large one the period's rows
+    in one parallel scan (see SMALL_SUBTREE_UNITS)."""
+    sessions, params = _sql(sessions_in(unit, period).annotate(child=child_in_path(unit, "unit_then__path"))
                             .values("id", "kind", "format", "child"))
+    if small:
+        among, among_params = "WHERE session_id IN (SELECT id FROM sessions)", []
+    else:
+        among = ("a JOIN resolutions_studysession x ON x.id = a.session_id "
+                 "WHERE x.held_on BETWEEN %s AND %s")
+        among_params = [period.start, period.end]
     counts, attendance = [], []
-    for child, kind, format_, n, rows, present in _fetch(_SESSIONS_SQL.format(sessions=sessions),
-                                                         [*params, PRESENT]):
+    for child, kind, format_, n, rows, present in _fetch(_SESSIONS_SQL.format(sessions=sessions, among=among),
+                                                         [*params, PRESENT, *among_params]):
         counts.append((child, SessionCounts(n, Counter({kind: n}), Counter({format_: n}))))
         attendance.append((child, Share(present, rows)))
     return _breakdown(counts, SessionCounts()), _breakdown(attendance, Share())
@@ -187,13 +204,13 @@ SELECT m.id, m.child_then AS child, m.unit_then AS unit, ps.expected_at_meetings
 
 
 # Above this many units, a subtree's attendance is read by one parallel scan of the period's
-# rows; below it, by its members' rows only (an index lookup each). PostgreSQL cannot choose
-# itself: a scan that reads the members' CTE runs without parallel workers (a province:
+# rows; below it, by its members' or sessions' rows only (an index lookup each). PostgreSQL
+# cannot choose itself: a scan that reads a CTE runs without parallel workers (a province:
 # 0.8 s parallel, 5.8 s restricted; a cell: 0.2 s restricted, 6 s scanning the province's).
 SMALL_SUBTREE_UNITS = 200
 
 
-def _members_only(unit: Organization, day: datetime.date) -> bool:
+def _is_small(unit: Organization, day: datetime.date) -> bool:
     units = periods_as_of(day).filter(path__contains=f"/{unit.pk}/")
     return units[:SMALL_SUBTREE_UNITS + 1].count() <= SMALL_SUBTREE_UNITS
 
@@ -332,8 +349,8 @@ UNION ALL
 SELECT 'commitments', f.child, f.status, f.code, f.count, 0, 0 FROM ({commitments}) f"""
 
 
-def _member_figures(unit: Organization, period: Period, documents: list[Document], last_year: int):
-    members_only = _members_only(unit, period.snapshot_day(unit))
+def _member_figures(unit: Organization, period: Period, documents: list[Document], last_year: int, *,
+                    members_only: bool = True):
     marks, params = _marks(unit, period, members_only=members_only)
     reads, read_params = _reads(period, [document.pk for document in documents],
                                 people="SELECT id FROM marks" if members_only else "")
@@ -359,10 +376,12 @@ def study_figures(unit: Organization, period: Period) -> StudyFigures:
     """Indicators 5, 7 and 8 for `unit`'s subtree over `period`. A fixed number of queries
     whatever the subtree: the children, sessions with attendance, the documents, the
     members' pass, and for a period of several years the earlier years' commitments."""
-    sessions, attendance = _session_and_attendance(unit, period)
+    small = _is_small(unit, period.snapshot_day(unit))
+    sessions, attendance = _session_and_attendance(unit, period, small=small)
     documents = list(_documents_studied(unit, period))
     years = commitment_days(unit, period)
-    reach, commend, remind, commitments = _member_figures(unit, period, documents, years[-1][0] if years else 0)
+    reach, commend, remind, commitments = _member_figures(unit, period, documents, years[-1][0] if years else 0,
+                                                          members_only=small)
     if not years:  # the unit ended before the period: nobody had to file
         commitments = []
     commitments += _earlier_commitments(unit, years[:-1])
