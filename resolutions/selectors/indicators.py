@@ -175,7 +175,9 @@ _SESSION_DOCUMENTS = """
 # day (portal.asof.members_on) with his attendance rows of the period at any unit's session,
 # his unit's threshold that day (the nearest unit above it, itself included, that set one),
 # and whether he is to commend (present at every session he has a row for, one at least)
-# or to remind (unexcused absences above the threshold).
+# or to remind (unexcused absences above the threshold). In the same pass over his
+# attendance, for each document asked, `read_<id>`: whether he was present at a session on
+# it (its own or its campaign's) within the period, anywhere (indicator 5's reach).
 _MARKS_SQL = """
 WITH people AS MATERIALIZED ({people}),
 members AS MATERIALIZED (
@@ -185,12 +187,12 @@ SELECT m.id, m.child_then AS child, m.unit_then AS unit, ps.expected_at_meetings
        coalesce(k.n, 0) AS n, coalesce(k.present, 0) AS present, coalesce(k.absent, 0) AS absent,
        coalesce(t.threshold, %s) AS threshold,
        coalesce(k.n, 0) > 0 AND k.present = k.n AS to_commend,
-       coalesce(k.absent, 0) > coalesce(t.threshold, %s) AS to_remind
+       coalesce(k.absent, 0) > coalesce(t.threshold, %s) AS to_remind{read_columns}
   FROM members m JOIN portal_partystatus ps ON ps.id = m.status_then
   LEFT JOIN (
        SELECT a.person_id, count(*) AS n, count(*) FILTER (WHERE a.status = %s) AS present,
-              count(*) FILTER (WHERE a.status = %s) AS absent
-         FROM resolutions_attendance a JOIN resolutions_studysession s ON s.id = a.session_id
+              count(*) FILTER (WHERE a.status = %s) AS absent{read_aggregates}
+         FROM resolutions_attendance a JOIN resolutions_studysession s ON s.id = a.session_id{documents_join}
         WHERE s.held_on BETWEEN %s AND %s{among} GROUP BY a.person_id
   ) k ON k.person_id = m.id
   LEFT JOIN (
@@ -215,28 +217,25 @@ def _is_small(unit: Organization, day: datetime.date) -> bool:
     return units[:SMALL_SUBTREE_UNITS + 1].count() <= SMALL_SUBTREE_UNITS
 
 
-def _marks(unit: Organization, period: Period, *, members_only: bool = True) -> tuple[str, list]:
+def _marks(unit: Organization, period: Period, documents: list[int] = (), *,
+           members_only: bool = True) -> tuple[str, list]:
     """Members of the subtree on the snapshot day (portal.asof.members_on's rule: everyone
     there that day, `people_on`, whose status then was a member's and who was admitted by
     then) with their attendance of the period, each member's unit and status looked up
-    once; with `members_only`, only the members' attendance rows are read."""
+    once, and `read_<id>` for each of `documents`; with `members_only`, only the members'
+    attendance rows are read."""
     day = period.snapshot_day(unit)
     people, params = _sql(people_on(unit, day).values("id", "child_then", "unit_then", "status_then", "admitted_on"))
-    among = " AND a.person_id IN (SELECT id FROM members)" if members_only else ""
-    return _MARKS_SQL.format(people=people, among=among), [
-        *params, day, DEFAULT_ABSENCE_THRESHOLD, DEFAULT_ABSENCE_THRESHOLD, PRESENT, ABSENT, period.start,
-        period.end, day, day, f"/{unit.pk}/"]
-
-
-def _reads(period: Period, documents: list[int], people: str = "") -> tuple[str, list]:
-    """(person, document) present at a session on the document within the period, anywhere;
-    only of the persons `people` (SQL of ids) selects, when given."""
-    among = f" AND a.person_id IN ({people})" if people else ""
-    return (f"""SELECT DISTINCT a.person_id, d.document_id
-                 FROM resolutions_attendance a JOIN resolutions_studysession s ON s.id = a.session_id
-                 JOIN ({_SESSION_DOCUMENTS}) d ON d.session_id = s.id
-                WHERE a.status = %s AND s.held_on BETWEEN %s AND %s AND d.document_id = ANY(%s){among}""",
-            [PRESENT, period.start, period.end, documents])
+    ids = [int(pk) for pk in documents]
+    sql = _MARKS_SQL.format(
+        people=people, among=" AND a.person_id IN (SELECT id FROM members)" if members_only else "",
+        read_columns="".join(f", coalesce(k.read_{pk}, false) AS read_{pk}" for pk in ids),
+        read_aggregates="".join(f", bool_or(a.status = %s AND sd.documents @> ARRAY[{pk}]::bigint[]) AS read_{pk}"
+                                for pk in ids),
+        documents_join=(f" LEFT JOIN (SELECT session_id, array_agg(document_id) AS documents FROM "
+                        f"({_SESSION_DOCUMENTS}) d GROUP BY session_id) sd ON sd.session_id = s.id") if ids else "")
+    return sql, [*params, day, DEFAULT_ABSENCE_THRESHOLD, DEFAULT_ABSENCE_THRESHOLD, PRESENT, ABSENT,
+                 *[PRESENT] * len(ids), period.start, period.end, day, day, f"/{unit.pk}/"]
 
 
 def _people(sql: str, params: list) -> QuerySet[Person]:
@@ -281,10 +280,8 @@ def _documents_studied(unit: Organization, period: Period) -> QuerySet[Document]
 
 def document_readers(unit: Organization, period: Period, document: Document) -> QuerySet[Person]:
     """The members counted as having studied `document` (see DocumentReach)."""
-    marks, params = _marks(unit, period)
-    reads, read_params = _reads(period, [document.pk])
-    return _people(f"SELECT m.id FROM ({marks}) m JOIN ({reads}) r ON r.person_id = m.id WHERE m.expected",
-                   [*params, *read_params])
+    marks, params = _marks(unit, period, [document.pk])
+    return _people(f"SELECT m.id FROM ({marks}) m WHERE m.expected AND m.read_{int(document.pk)}", params)
 
 
 # --- Commitments (indicator 7) ----------------------------------------------------------------
@@ -338,26 +335,26 @@ def _earlier_commitments(unit: Organization, years: list[tuple[int, datetime.dat
 # The members' pass: indicator 8, each document's reach, and the last year's commitments
 # over the same members (those expected at meetings on the snapshot day).
 _MEMBERS_PASS_SQL = """
-WITH marks AS MATERIALIZED ({marks}), reads AS ({reads})
+WITH marks AS MATERIALIZED ({marks})
 SELECT 'members', child, NULL, NULL, count(*) FILTER (WHERE expected), count(*) FILTER (WHERE to_commend),
        count(*) FILTER (WHERE to_remind)
-  FROM marks GROUP BY child
-UNION ALL
-SELECT 'read', m.child, r.document_id::text, NULL, count(*), 0, 0
-  FROM marks m JOIN reads r ON r.person_id = m.id WHERE m.expected GROUP BY m.child, r.document_id
+  FROM marks GROUP BY child{reads}
 UNION ALL
 SELECT 'commitments', f.child, f.status, f.code, f.count, 0, 0 FROM ({commitments}) f"""
+_READS_SQL = """
+UNION ALL
+SELECT 'read', child, '{pk}', NULL, count(*) FILTER (WHERE expected AND read_{pk}), 0, 0 FROM marks GROUP BY child"""
 
 
 def _member_figures(unit: Organization, period: Period, documents: list[Document], last_year: int, *,
                     members_only: bool = True):
-    marks, params = _marks(unit, period, members_only=members_only)
-    reads, read_params = _reads(period, [document.pk for document in documents],
-                                people="SELECT id FROM marks" if members_only else "")
-    sql = _MEMBERS_PASS_SQL.format(marks=marks, reads=reads, commitments=_COMMITMENTS_SQL.format(
-        members="SELECT id, child FROM marks WHERE expected"))
+    ids = [int(document.pk) for document in documents]
+    marks, params = _marks(unit, period, ids, members_only=members_only)
+    sql = _MEMBERS_PASS_SQL.format(
+        marks=marks, reads="".join(_READS_SQL.format(pk=pk) for pk in ids),
+        commitments=_COMMITMENTS_SQL.format(members="SELECT id, child FROM marks WHERE expected"))
     expected, commend, remind, reads_by, commitments = [], [], [], {}, []
-    for kind, child, key, rating, n, to_commend, to_remind in _fetch(sql, [*params, *read_params, last_year]):
+    for kind, child, key, rating, n, to_commend, to_remind in _fetch(sql, [*params, last_year]):
         if kind == "members":
             expected.append((child, n))
             commend.append((child, to_commend))
