@@ -91,13 +91,19 @@ class Period:
         return day
 
 
-def _day(value) -> F | Value:
-    return value if hasattr(value, "resolve_expression") else Value(value)
-
-
 def _covering(day_ref) -> Q:
     """OrganizationPeriod rows in force on `day_ref` (a date or an outer reference)."""
     return Q(valid_from__lte=day_ref) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day_ref))
+
+
+def overlapping(start: datetime.date, end: datetime.date) -> Q:
+    """OrganizationPeriod rows in force on some day between `start` and `end`."""
+    return Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+
+
+def units_on(unit: Organization, day: datetime.date) -> QuerySet[OrganizationPeriod]:
+    """`unit` and the units below it as the tree stood on `day`, one row each."""
+    return OrganizationPeriod.objects.filter(_covering(day), path__contains=f"/{unit.pk}/")
 
 
 def _ref(ref):
@@ -188,8 +194,7 @@ def people_on(unit: Organization, day: datetime.date) -> QuerySet[Person]:
 
     Candidates are narrowed in SQL before the per-person lookups: people whose current unit,
     or a unit they were transferred from, was in the subtree during the day's tree."""
-    units_then = OrganizationPeriod.objects.filter(_covering(day), path__contains=f"/{unit.pk}/")
-    unit_ids = units_then.values("organization_id")
+    unit_ids = units_on(unit, day).values("organization_id")
     moved_out = Transfer.objects.filter(transferred_on__gt=day, from_organization_id__in=unit_ids).values("person_id")
     return (
         Person.objects.filter(Q(organization_id__in=unit_ids) | Q(pk__in=moved_out))
@@ -220,8 +225,7 @@ def children_during(unit: Organization, period: Period) -> list[OrganizationPeri
     name it had last within the period (a child dissolved on 1 July is listed by its name
     then), ordered as the tree is. One query."""
     rows = (
-        OrganizationPeriod.objects.filter(parent=unit, valid_from__lte=period.end)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=period.start))
+        OrganizationPeriod.objects.filter(overlapping(period.start, period.end), parent=unit)
         .select_related("organization")
         .order_by("organization_id", "-valid_from")
         .distinct("organization_id")
@@ -230,14 +234,10 @@ def children_during(unit: Organization, period: Period) -> list[OrganizationPeri
 
 
 def existed_during(unit: Organization, period: Period) -> bool:
-    return OrganizationPeriod.objects.filter(organization=unit, valid_from__lte=period.end).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=period.start)).exists()
+    return OrganizationPeriod.objects.filter(overlapping(period.start, period.end), organization=unit).exists()
 
 
 def grassroots_on(unit: Organization, day: datetime.date) -> QuerySet[OrganizationPeriod]:
     """Tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ cơ sở) of `unit`'s subtree on `day`,
     annotated with `child_then`."""
-    return (
-        OrganizationPeriod.objects.filter(_covering(day), path__contains=f"/{unit.pk}/", level__is_grassroots=True)
-        .annotate(child_then=child_in_path(unit, "path"))
-    )
+    return units_on(unit, day).filter(level__is_grassroots=True).annotate(child_then=child_in_path(unit, "path"))

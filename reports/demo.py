@@ -29,16 +29,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from portal.asof import Period
+from portal.asof import Period, units_on
 from portal.audit import PastEvent, bulk_load_history
 from portal.bulk import copy_rows, next_ids
 from portal.demo import StepResult
-from portal.models import Organization, OrganizationPeriod, Person
+from portal.models import Organization, Person
 from reports.indicators import compute_report
 from reports.models import NarrativeRevision, ReportKind, Submission, SubmissionEvent
 from reports.services.calendar import units_that_report
@@ -151,9 +150,7 @@ def _units_then(kind: ReportKind, province: Organization, period: Period) -> lis
     day its report opened (the calendar opened it for them; a chi bộ dissolved since still
     reported, one merged before had none), as they stand today."""
     opened = kind.due_on(period) - datetime.timedelta(days=kind.opens_days_before)
-    then = (OrganizationPeriod.objects.filter(path__startswith=province.path, level__in=kind.reporting_levels.all(),
-                                              valid_from__lte=opened)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=opened)).values("organization_id"))
+    then = units_on(province, opened).filter(level__in=kind.reporting_levels.all()).values("organization_id")
     return _unit_rows(Organization.objects.filter(pk__in=then).order_by("path").values_list(
         "id", "code", "name", "path", "depth", "parent_id", "level__is_cell"))
 

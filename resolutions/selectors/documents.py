@@ -31,7 +31,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from portal.access import Action, get_visible_or_404, may, reach_of, restrict
-from portal.asof import Period, in_subtree_on, members_on
+from portal.asof import Period, in_subtree_on, members_on, overlapping
 from portal.models import Organization, OrganizationPeriod, Person, Position
 from resolutions.models import (
     SEARCH_CONFIG,
@@ -339,8 +339,7 @@ def _campaign_units(campaign: StudyCampaign, day: datetime.date) -> list:
     as it stood last within that time (a unit merged on 1 July by its name and place then)."""
     root = campaign.organization
     return list(
-        OrganizationPeriod.objects.filter(path__contains=f"/{root.pk}/", valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=campaign.starts_on))
+        OrganizationPeriod.objects.filter(overlapping(campaign.starts_on, day), path__contains=f"/{root.pk}/")
         .order_by("organization_id", "-valid_from").distinct("organization_id")
         .values_list("organization_id", "organization__code", "name", "level__name", "path", "parent_id",
                      "organization__dissolved_on", "organization__path"))

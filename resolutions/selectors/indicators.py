@@ -30,11 +30,11 @@ from portal.asof import (
     members_on,
     people_on,
     period_on,
+    units_on,
     within_on,
 )
 from portal.figures import Breakdown, Share
 from portal.models import Organization, OrganizationPeriod, Person
-from portal.tree import periods_as_of
 from resolutions.models import Attendance, Commitment, Document, StudySession, UnitStudySettings
 
 PRESENT, ABSENT = Attendance.Status.PRESENT, Attendance.Status.ABSENT
@@ -213,8 +213,7 @@ SMALL_SUBTREE_UNITS = 200
 
 
 def _is_small(unit: Organization, day: datetime.date) -> bool:
-    units = periods_as_of(day).filter(path__contains=f"/{unit.pk}/")
-    return units[:SMALL_SUBTREE_UNITS + 1].count() <= SMALL_SUBTREE_UNITS
+    return units_on(unit, day)[:SMALL_SUBTREE_UNITS + 1].count() <= SMALL_SUBTREE_UNITS
 
 
 def _marks(unit: Organization, period: Period, documents: list[int] = (), *,
