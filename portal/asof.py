@@ -91,9 +91,12 @@ class Period:
         return day
 
 
-def _covering(day_ref) -> Q:
-    """OrganizationPeriod rows in force on `day_ref` (a date or an outer reference)."""
-    return Q(valid_from__lte=day_ref) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day_ref))
+def covering(day_ref, relation: str = "") -> Q:
+    """OrganizationPeriod rows (at `relation`, "" for the model itself) in force on
+    `day_ref` (a date, an outer reference or an expression)."""
+    prefix = f"{relation}__" if relation else ""
+    return Q(**{f"{prefix}valid_from__lte": day_ref}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day_ref}))
 
 
 def overlapping(start: datetime.date, end: datetime.date) -> Q:
@@ -103,7 +106,7 @@ def overlapping(start: datetime.date, end: datetime.date) -> Q:
 
 def units_on(unit: Organization, day: datetime.date) -> QuerySet[OrganizationPeriod]:
     """`unit` and the units below it as the tree stood on `day`, one row each."""
-    return OrganizationPeriod.objects.filter(_covering(day), path__contains=f"/{unit.pk}/")
+    return OrganizationPeriod.objects.filter(covering(day), path__contains=f"/{unit.pk}/")
 
 
 def _ref(ref):
@@ -115,7 +118,7 @@ def in_subtree_on(unit: Organization, org_ref: str, day_ref) -> Exists:
     (a field name of the outer query, or a date)."""
     return Exists(
         OrganizationPeriod.objects.filter(
-            _covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=f"/{unit.pk}/",
+            covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=f"/{unit.pk}/",
         )
     )
 
@@ -134,7 +137,7 @@ def child_on(unit: Organization, org_ref: str, day_ref) -> Subquery:
     covers a day, so no ordering: the model's would join Organization and sort per row."""
     return Subquery(
         OrganizationPeriod.objects.filter(
-            _covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=f"/{unit.pk}/",
+            covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=f"/{unit.pk}/",
         ).order_by().annotate(child=child_in_path(unit, "path")).values("child")[:1],
         output_field=IntegerField(),
     )
@@ -153,8 +156,7 @@ def period_on(org_relation: str, day_ref, *, or_last: bool = False) -> FilteredR
     class began still counts, where his cell last was, instead of nowhere."""
     relation = f"{org_relation}__periods"
     day = F(day_ref) if isinstance(day_ref, str) else Value(day_ref)
-    condition = Q(**{f"{relation}__valid_from__lte": day}) & (
-        Q(**{f"{relation}__valid_to__isnull": True}) | Q(**{f"{relation}__valid_to__gt": day}))
+    condition = covering(day, relation)
     if or_last:
         ended = F(f"{org_relation}__dissolved_on")
         condition |= Q(**{f"{relation}__valid_to": ended}) & Q(**{f"{relation}__valid_to__lte": day})

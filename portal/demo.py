@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from portal import tree
 from portal.audit import acting_as
-from portal.bulk import copy_objects
+from portal.bulk import copy_objects, next_ids
 from portal.catalogues import ETHNIC_GROUPS, ethnicity_code
 from portal.models import (
     Ethnicity,
@@ -382,17 +382,13 @@ def create_units(plans: list[UnitPlan]) -> None:
     writes for each: the Organization with its path and depth, one open period and one
     "created" change. Ids come from the table's sequence, so paths are known before insert."""
     levels = {lv.code: lv for lv in OrgLevel.objects.all()}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('portal_organization', 'id')) "
-                       "FROM generate_series(1, %s)", [len(plans)])
-        ids = [row[0] for row in cursor.fetchall()]
     orgs = []
-    for plan, pk in zip(plans, ids, strict=True):
+    for plan, pk in zip(plans, next_ids("portal_organization", len(plans)), strict=True):
         parent_plan = plan.formerly_under or plan.parent
         parent = parent_plan.org if parent_plan else None
         plan.org = Organization(
             id=pk, code=plan.code, name=plan.name, level=levels[plan.level], parent=parent,
-            path=f"{parent.path if parent else '/'}{pk}/", depth=parent.depth + 1 if parent else 0,
+            path=tree.path_for(parent, pk), depth=parent.depth + 1 if parent else 0,
             established_on=plan.established_on, sort_order=plan.sort_order, active=True,
         )
         orgs.append(plan.org)

@@ -9,11 +9,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal import asof
 from portal.models import Organization, OrganizationChange, OrganizationPeriod, OrgLevel, Person, Transfer
 
 
@@ -134,7 +135,7 @@ def move_organization(org: Organization, *, new_parent: Organization, effective_
 
 def _move_members(people: QuerySet[Person], *, to: Organization, effective_on: date, decision_number: str) -> int:
     """Members pass to `to` by a reorganisation: one dated transfer each (so their unit on
-    an earlier day stays known, portal.asof), in two statements whatever their number."""
+    an earlier day stays known, portal.asof), written in bulk, then one update."""
     rows = [Transfer(person_id=pk, from_organization_id=org_id, to_organization=to, transferred_on=effective_on,
                      kind=Transfer.Kind.REORGANISED, decision_number=decision_number)
             for pk, org_id in people.values_list("pk", "organization_id")]
@@ -213,12 +214,9 @@ def dissolve_organization(org: Organization, *, effective_on: date, decision_num
 
 
 def periods_as_of(on: date) -> QuerySet[OrganizationPeriod]:
-    return OrganizationPeriod.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+    return OrganizationPeriod.objects.filter(asof.covering(on))
 
 
 def subtree_as_of(org: Organization, on: date) -> QuerySet[OrganizationPeriod]:
     """The units under `org` as the tree stood on `on` (empty if `org` did not exist then)."""
-    then = periods_as_of(on).filter(organization=org).values_list("path", flat=True).first()
-    if then is None:
-        return OrganizationPeriod.objects.none()
-    return periods_as_of(on).filter(path__startswith=then)
+    return asof.units_on(org, on)

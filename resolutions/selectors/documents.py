@@ -350,15 +350,9 @@ def _expected_at_campaign(campaign: StudyCampaign, day: datetime.date) -> QueryS
     cadres' campaigns only committee members on that day."""
     people = members_on(campaign.organization, day, expected_at_meetings=True)
     if campaign.audience == Audience.KEY_CADRES:
-        people = people.filter(Exists(Position.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=day), person_id=OuterRef("pk"),
-            role__is_committee_member=True, started_on__lte=day)))
+        people = people.filter(Exists(Position.objects.current(day).filter(
+            person_id=OuterRef("pk"), role__is_committee_member=True)))
     return people
-
-
-def _sql(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.order_by().query.sql_with_params()
-    return sql, list(params)
 
 
 # The follow-up's aggregate: sessions of each unit, and its expected members with those
@@ -407,8 +401,8 @@ def campaign_progress(*, campaign: StudyCampaign, viewer, as_of: datetime.date |
     selects = [_expected_at_campaign(campaign, day).values("pk", "unit_then")]
     selects += [_expected_at_campaign(campaign, last).filter(unit_then__in=ids).values("pk", "unit_then")
                 for last, ids in sorted(ended.items())]
-    expected = [_sql(queryset) for queryset in selects]
-    linked_sql, linked_params = _sql(linked_sessions(campaign).values("id", "organization_id", "held_on"))
+    expected = [indicators.sql_of(queryset) for queryset in selects]
+    linked_sql, linked_params = indicators.sql_of(linked_sessions(campaign).values("id", "organization_id", "held_on"))
     sql = _PROGRESS_SQL.format(linked=linked_sql, expected=" UNION ALL ".join(
         f"SELECT m.pk AS id, m.unit_then FROM ({part}) m" for part, _ in expected))
     params = [*linked_params, *(p for _, part in expected for p in part), Attendance.Status.PRESENT,

@@ -106,7 +106,7 @@ def _breakdown(rows, empty):
     return Breakdown(total, by_child)
 
 
-def _sql(queryset: QuerySet) -> tuple[str, list]:
+def sql_of(queryset: QuerySet) -> tuple[str, list]:
     """A queryset's SQL to compose into a statement, without its ordering (Person is
     ordered by name: a sort of every member for nothing)."""
     sql, params = queryset.order_by().query.sql_with_params()
@@ -146,7 +146,7 @@ def _session_and_attendance(unit: Organization, period: Period, *, small: bool =
     """Sessions by (child, kind, format) with their attendance rows, present and all: one
     aggregate. A `small` subtree reads its sessions' rows only; a large one the period's rows
     in one parallel scan (see SMALL_SUBTREE_UNITS)."""
-    sessions, params = _sql(sessions_in(unit, period).annotate(child=child_in_path(unit, "unit_then__path"))
+    sessions, params = sql_of(sessions_in(unit, period).annotate(child=child_in_path(unit, "unit_then__path"))
                             .values("id", "kind", "format", "child"))
     if small:
         among, among_params = "WHERE session_id IN (SELECT id FROM sessions)", []
@@ -224,7 +224,7 @@ def _marks(unit: Organization, period: Period, documents: list[int] = (), *,
     once, and `read_<id>` for each of `documents`; with `members_only`, only the members'
     attendance rows are read."""
     day = period.snapshot_day(unit)
-    people, params = _sql(people_on(unit, day).values("id", "child_then", "unit_then", "status_then", "admitted_on"))
+    people, params = sql_of(people_on(unit, day).values("id", "child_then", "unit_then", "status_then", "admitted_on"))
     ids = [int(pk) for pk in documents]
     sql = _MARKS_SQL.format(
         people=people, among=" AND a.person_id IN (SELECT id FROM members)" if members_only else "",
@@ -259,7 +259,7 @@ def marked_people(unit: Organization, period: Period, among: QuerySet[Person]) -
     `threshold`, `to_commend`, `to_remind` and `unit_name` (his unit's name on the snapshot
     day), in name order: the secretary's page, in one query."""
     marks, params = _marks(unit, period)
-    among_sql, among_params = _sql(among.values("pk"))
+    among_sql, among_params = sql_of(among.values("pk"))
     day = period.snapshot_day(unit)
     return Person.objects.raw(
         f"""SELECT p.*, m.n, m.present, m.absent, m.threshold, m.to_commend, m.to_remind, op.name AS unit_name
@@ -293,8 +293,8 @@ def commitment_days(unit: Organization, period: Period) -> list[tuple[int, datet
     return [(year, min(datetime.date(year, 12, 31), last)) for year in range(period.first_year, last.year + 1)]
 
 
-def commitment_filers(unit: Organization, year: int, day: datetime.date) -> QuerySet[Person]:
-    """Members who had to file for `year`: those expected at meetings on `day`."""
+def commitment_filers(unit: Organization, day: datetime.date) -> QuerySet[Person]:
+    """Members who had to file for the year `day` closes: those expected at meetings that day."""
     return members_on(unit, day, expected_at_meetings=True)
 
 
@@ -323,7 +323,7 @@ def _earlier_commitments(unit: Organization, years: list[tuple[int, datetime.dat
         return []
     parts, params = [], []
     for year, day in years:
-        members, member_params = _sql(commitment_filers(unit, year, day).values("pk", "child_then"))
+        members, member_params = sql_of(commitment_filers(unit, day).values("pk", "child_then"))
         parts.append(_COMMITMENTS_SQL.format(members=f"SELECT pk AS id, child_then AS child FROM ({members}) f"))
         params += [*member_params, year]
     return _commitment_counts(_fetch(" UNION ALL ".join(parts), params))
