@@ -12,13 +12,18 @@ from django.core.cache import cache
 from django.db import connection
 
 
+def cache_key(prefix: str, *parts) -> str:
+    """A cache key of `parts` under `prefix`, naming the database."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"{prefix}:{connection.settings_dict['NAME']}:{digest}"
+
+
 def remember(compute, *key_parts):
     """`compute()`, reused for LIST_COUNT_CACHE_SECONDS under a key made of `key_parts`."""
     seconds = settings.LIST_COUNT_CACHE_SECONDS
     if seconds <= 0:
         return compute()
-    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    key = f"figures:{connection.settings_dict['NAME']}:{digest}"
+    key = cache_key("figures", *key_parts)
     value = cache.get(key)
     if value is None:
         value = compute()

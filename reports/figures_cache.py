@@ -15,15 +15,15 @@ entry). `report_figures` is for a page that must have the figures now.
 """
 
 import datetime
-import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from portal.asof import Period
+from portal.figures_cache import cache_key
 from portal.models import Organization, RowHistory
 from reports.indicators import compute_report
 from reports.models import ReportKind
@@ -45,9 +45,7 @@ def data_version() -> int:
 
 
 def _key(kind: ReportKind, unit: Organization, period: Period) -> str:
-    parts = (SHAPE, kind.pk, unit.pk, period.start, period.end, period.snapshot_day(unit))
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"report-figures:{connection.settings_dict['NAME']}:{digest}"
+    return cache_key("report-figures", SHAPE, kind.pk, unit.pk, period.start, period.end, period.snapshot_day(unit))
 
 
 def _is_current(entry: dict, version: int) -> bool:
