@@ -40,6 +40,14 @@ def parse_vietnamese_date(text: str) -> datetime.date:
                                                       "year": year}) from None
 
 
+
+def option_tags(choices, selected: str) -> str:
+    """<option>s of (value, label) pairs, built here: a province offers hundreds of units,
+    and a template loop over them costs more than the rest of the page."""
+    return mark_safe("".join(  # noqa: S308 - every value is escaped here
+        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>{escape(label)}</option>'
+        for value, label in choices))
+
 class VietnameseDateInput(forms.DateInput):
     """A text box for dd/mm/yyyy with the numeric keypad; date-input.js adds the phone's date
     picker beside it, so typing keeps working with and without JavaScript."""
@@ -105,12 +113,7 @@ class PeopleFilterForm(forms.Form):
         self.fields["theory_level"].choices = _catalogue_choices(TheoryLevel, _("Tất cả"))
 
     def unit_options(self):
-        """The unit <option>s, built here: a province offers hundreds of units, and a
-        template loop over them costs more than the rest of the page."""
-        selected = self["unit"].value() or ""
-        return mark_safe("".join(  # noqa: S308 - every value is escaped here
-            f'<option value="{escape(code)}"{" selected" if code == selected else ""}>{escape(label)}</option>'
-            for code, label in self.unit_choices))
+        return option_tags(self.unit_choices, self["unit"].value() or "")
 
     def choice_filters(self):
         """The drop-down filters, in the order the page shows them."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from portal.access import get_visible_or_404, reach_of, restrict
+from portal.access import Action, get_visible_or_404, reach_of, restrict
 from portal.figures_cache import remember
 from portal.models import Grant, Organization, Person, Position
 
@@ -189,10 +189,10 @@ def own_person(user) -> Person | None:
     )
 
 
-def visible_ancestors(user, unit: Organization) -> QuerySet[Organization]:
-    """The unit's ancestors the user may see, top first: a breadcrumb never shows more."""
+def visible_ancestors(user, unit: Organization, action: Action = Action.VIEW) -> QuerySet[Organization]:
+    """The unit's ancestors where the user may do `action`, top first: a breadcrumb never shows more."""
     ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
-    return units_visible_to(user).filter(id__in=ids).order_by("depth")
+    return restrict(Organization.objects.filter(id__in=ids), user, action).order_by("depth")
 
 
 def unit_members(user, unit: Organization) -> QuerySet[Person]:
@@ -234,18 +234,9 @@ def unit_choices(user, selected_code: str = "") -> list[tuple[str, str]]:
     reach and every unit that has cells under it, not the thousands of chi bộ themselves
     (a chi bộ is reached from its unit page), plus `selected_code` when it is in reach."""
     reach = reach_of(user)
-    offered = Q(level__is_cell=False) | Q(path__in=reach.paths)
-    if selected_code:
-        offered |= Q(code=selected_code)
-
-    def rows():
-        return list(units_visible_to(user).filter(offered, active=True).order_by("path")
-                    .values_list("code", "name", "depth"))
-
     # The same for everyone with the same reach; reused for a minute like the counts.
-    units = remember(rows, "unit-choices", reach.everything, reach.paths, reach.person_id, selected_code)
-    top = min((depth for _, _, depth in units), default=0)
-    return [(code, "\u2003" * (depth - top) + name) for code, name, depth in units]
+    return remember(lambda: [(unit.code, unit.label) for unit in filter_units(user, selected_code)],
+                    "unit-choice-labels", reach.everything, reach.paths, reach.person_id, selected_code)
 
 
 def visible_unit(user, code: str) -> Organization | None:

@@ -25,8 +25,7 @@ class ReportsConfig(AppConfig):
         home.register(*reports_home.CARDS)
 
         from portal import navigation
-        from portal.access import Action, reach_of
         from portal.navigation import NavItem
 
         navigation.register(NavItem(_("Báo cáo"), "report_dashboard", order=140, active=("report_*",),
-                                    visible=lambda user: reach_of(user).allows_anywhere(Action.REPORT)))
+                                    visible=reports_home.reports_anywhere))

@@ -17,18 +17,17 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.access import Action, reach_of, restrict
+from portal.access import Action, reach_of
 from portal.asof import Period, children_during, existed_during
-from portal.figures_cache import remember
+from portal.forms import option_tags
 from portal.inputs import FIRST_YEAR, id_or
 from portal.models import Organization
-from portal.selectors import filter_units
+from portal.selectors import unit_choices, visible_ancestors
 from reports import figures_cache
+from reports.indicators import figures_by_code
 from reports.models import ReportKind
 from reports.selectors import report_target
 from training.models import Lecturer
@@ -93,12 +92,6 @@ class Shown:
     by_child: dict | None = None  # the per-child table, rows with their drill-down links
     sentences: list[str] = field(default_factory=list)
     charts: list[dict] = field(default_factory=list)
-
-
-def _previous_of(previous: dict | None) -> dict[str, dict]:
-    if previous is None:
-        return {}
-    return {figure["code"]: figure for indicator in previous["indicators"] for figure in indicator["figures"]}
 
 
 def _number(value):
@@ -215,7 +208,7 @@ class Sections:
     def _built(self) -> tuple[list[Shown], dict]:
         kind, unit, period = self.kind, self.unit, self.period
         reach = reach_of(self.user)
-        previous_by_code = _previous_of(self.previous)
+        previous_by_code = figures_by_code(self.previous)
         children = []
         for row in children_during(unit, period):
             child = row.organization
@@ -282,33 +275,10 @@ def _day(value) -> datetime.date | None:
     return value
 
 
-def _cached_unit_options(user, selected: str) -> str:
-    """The picker's options, reused a minute for the same reach: a province's hundreds of
-    units cost more than the rest of the page once its figures are kept."""
-    reach = reach_of(user)
-    return mark_safe(remember(  # noqa: S308 - built and escaped by _unit_options
-        lambda: str(_unit_options(filter_units(user, selected), selected)),
-        "report-unit-options", reach.everything, reach.paths, selected))
-
-
-def _unit_options(units: list[Organization], selected: str) -> str:
-    """The unit <option>s, built here: a province offers hundreds (see PeopleFilterForm)."""
-    return mark_safe("".join(  # noqa: S308 - every value is escaped here
-        f'<option value="{escape(unit.code)}"{" selected" if unit.code == selected else ""}>{escape(unit.label)}'
-        "</option>" for unit in units))
-
-
 def _span_choices(kinds: list[ReportKind], kind_code: str) -> list[tuple[int, str]]:
     kind = next((k for k in kinds if k.code == kind_code), None)
     spans = sorted(kind.spans) if kind and kind.spans else [1]
     return [(n, _("Hằng năm") if n == 1 else _("%(n)d năm") % {"n": n}) for n in spans]
-
-
-def _ancestors_within_reach(user, unit: Organization) -> list[Organization]:
-    """The units above `unit` the user may report on: the breadcrumb."""
-    ids = [int(part) for part in unit.path.strip("/").split("/")[:-1]]
-    return list(restrict(Organization.objects.filter(pk__in=ids), user, Action.REPORT)
-                .only("code", "name", "depth").order_by("depth"))
 
 
 def _default_unit(user) -> Organization | None:
@@ -335,22 +305,26 @@ def report_dashboard(request):
     kind_code = get.get("kind", "").strip() or DEFAULT_KIND
     year = get.get("year", "").strip() or str(this_year - 1)
     years = get.get("years", "").strip()
+    try:
+        kind, unit, period = report_target(user, kind_code, unit_code, year, years)
+    except ValidationError as exc:
+        errors = exc.messages
+    else:
+        errors = None
+        if get.get("part") == "children":  # a fragment: none of the page around it
+            return _children_table(request, user, kind, unit, period, get.get("indicator", ""))
     kinds = list(ReportKind.objects.order_by("sort_order", "name").only("code", "name", "spans"))
     context = {
         "kinds": kinds, "kind_code": kind_code, "unit_code": unit_code, "year": year, "years": years,
         "year_choices": range(this_year, this_year - YEARS_OFFERED, -1),
-        "unit_options": _cached_unit_options(user, unit_code),
+        "unit_options": option_tags(unit_choices(user, unit_code), unit_code),
         "span_choices": _span_choices(kinds, kind_code), "span": id_or(years),
     }
-    try:
-        kind, unit, period = report_target(user, kind_code, unit_code, year, years)
-    except ValidationError as exc:
-        return render(request, "reports/dashboard.html", {**context, "errors": exc.messages}, status=400)
-    if get.get("part") == "children":
-        return _children_table(request, user, kind, unit, period, get.get("indicator", ""))
+    if errors:
+        return render(request, "reports/dashboard.html", {**context, "errors": errors}, status=400)
     context.update({
         "kind": kind, "unit": unit, "period": period, "span": period.last_year - period.first_year + 1,
-        "ancestors": _ancestors_within_reach(user, unit),
+        "ancestors": list(visible_ancestors(user, unit, Action.REPORT).only("code", "name", "depth")),
         "children_url": _url("report_dashboard", kind=kind.code, unit=unit.code, year=period.last_year,
                              years=period.last_year - period.first_year + 1, part="children"),
         **dashboard_context(user, kind, unit, period),
