@@ -40,7 +40,7 @@ from portal.demo import StepResult
 from portal.models import Organization, Person
 from reports.indicators import compute_report
 from reports.models import NarrativeRevision, ReportKind, Submission, SubmissionEvent
-from reports.services.calendar import units_that_report
+from reports.services.calendar import reminder_comment, units_that_report
 
 KIND = "ct17"
 Status = Submission.Status
@@ -243,7 +243,7 @@ def _last_year(rng, kind, period, units, chain, now) -> list[Story]:
         for days in kind.reminder_days:  # reminded while not submitted
             reminded = _at(day(-days), rng, 6, 6)
             if (first_submitted is None or reminded < first_submitted) and reminded <= now:
-                story.actions.append((Action.REMINDED, reminded, _reminder_comment(days)))
+                story.actions.append((Action.REMINDED, reminded, reminder_comment(days)))
                 story.reminded.append(days)
         if outcome != "never_open":
             _written(rng, story, kind, opened + datetime.timedelta(days=rng.randint(20, 80)),
@@ -267,13 +267,6 @@ def _this_year(rng, kind, period, units, chain, opening, now) -> list[Story]:
             story.revisions = [r for r in story.revisions if r[0] in keep and r[2] <= now]
         stories.append(story)
     return stories
-
-
-def _reminder_comment(days: int) -> str:
-    """As the calendar words it (reports.services.calendar.send_reminders)."""
-    from reports.services.calendar import _reminder_comment as calendar_comment
-
-    return calendar_comment(days)
 
 
 def _state(story: Story) -> tuple[str, bool]:

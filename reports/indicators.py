@@ -121,10 +121,6 @@ def lowercase_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def count_text(value: int) -> str:
-    return format_number(value)
-
-
 def percent_text(share_or_percent) -> str:
     percent = share_or_percent.percent if isinstance(share_or_percent, Share) else share_or_percent
     return "—" if percent is None else format_percent(percent)
@@ -269,15 +265,15 @@ def _classes(sources: Sources) -> dict:
          column("learners", "Lượt học viên"), column("female", "Nữ"), column("minority", "Dân tộc thiểu số")],
         rows, total)
     held = figures[0]
-    detail = "; ".join(f"{count_text(classes.by_type[code])} lớp {lowercase_first(sources.class_types[code])} "
-                       f"({count_text(learners.learners[code])} lượt học viên)" for code in types)
+    detail = "; ".join(f"{format_number(classes.by_type[code])} lớp {lowercase_first(sources.class_types[code])} "
+                       f"({format_number(learners.learners[code])} lượt học viên)" for code in types)
     sentences = [
-        f"Đã mở {count_text(classes.counted)} lớp bồi dưỡng{target_text(held)} với "
-        f"{count_text(learners.total('learners'))} lượt học viên, trong đó nữ {count_text(learners.total('women'))}, "
-        f"người dân tộc thiểu số {count_text(learners.total('minority'))}" + (f"; gồm: {detail}." if detail else "."),
+        f"Đã mở {format_number(classes.counted)} lớp bồi dưỡng{target_text(held)} với "
+        f"{format_number(learners.total('learners'))} lượt học viên, trong đó nữ {format_number(learners.total('women'))}, "
+        f"người dân tộc thiểu số {format_number(learners.total('minority'))}" + (f"; gồm: {detail}." if detail else "."),
     ]
     if classes.outside_plan:
-        sentences.append(f"Có {count_text(classes.outside_plan)} lớp ngoài kế hoạch đã được cấp ủy phê duyệt, "
+        sentences.append(f"Có {format_number(classes.outside_plan)} lớp ngoài kế hoạch đã được cấp ủy phê duyệt, "
                          "không tính vào kết quả.")
     return indicator("classes", "Lớp bồi dưỡng và học viên", figures, [by_type, child_table], sentences)
 
@@ -319,10 +315,10 @@ def _results(sources: Sources) -> dict:
          column("admission_new_share", "Tỷ lệ cấp giấy chứng nhận lớp nhận thức về Đảng, đảng viên mới", PERCENT)],
         rows, total)
     sentences = [
-        f"{count_text(learners.total('passed'))} lượt học viên đạt yêu cầu, "
-        f"{count_text(learners.total('certified'))} lượt được cấp giấy chứng nhận; học viên các lớp bồi dưỡng "
-        f"nhận thức về Đảng và đảng viên mới được cấp giấy chứng nhận {count_text(certified_share.done)}/"
-        f"{count_text(certified_share.total)}, đạt {percent_text(certified_share)}{target_text(share)}.",
+        f"{format_number(learners.total('passed'))} lượt học viên đạt yêu cầu, "
+        f"{format_number(learners.total('certified'))} lượt được cấp giấy chứng nhận; học viên các lớp bồi dưỡng "
+        f"nhận thức về Đảng và đảng viên mới được cấp giấy chứng nhận {format_number(certified_share.done)}/"
+        f"{format_number(certified_share.total)}, đạt {percent_text(certified_share)}{target_text(share)}.",
     ]
     return indicator("results", "Kết quả học tập, cấp giấy chứng nhận", figures, [by_type, child_table], sentences)
 
@@ -345,7 +341,7 @@ def _party_work_trained(sources: Sources) -> dict:
         [UNIT_COLUMN, column("people", "Cấp ủy viên, ủy viên UBKT"), column("trained", "Đã được bồi dưỡng"),
          column("share", "Tỷ lệ", PERCENT)], rows, total)
     sentences = [
-        f"{count_text(trained.total.done)}/{count_text(trained.total.total)} cấp ủy viên, ủy viên ủy ban kiểm tra, "
+        f"{format_number(trained.total.done)}/{format_number(trained.total.total)} cấp ủy viên, ủy viên ủy ban kiểm tra, "
         f"bí thư, phó bí thư đã được bồi dưỡng nghiệp vụ công tác Đảng trong nhiệm kỳ, đạt "
         f"{percent_text(trained.total)}{target_text(figure)}.",
     ]
@@ -374,9 +370,9 @@ def _lecturers(sources: Sources) -> dict:
          column("lectured", "Đã lên lớp"), column("secretaries_share", "Tỷ lệ lên lớp", PERCENT)],
         rows, total)
     sentences = [
-        f"{count_text(standard.total.done)}/{count_text(standard.total.total)} giảng viên kiêm chức đạt chuẩn, "
+        f"{format_number(standard.total.done)}/{format_number(standard.total.total)} giảng viên kiêm chức đạt chuẩn, "
         f"đạt {percent_text(standard.total)}{target_text(standard_figure)}; "
-        f"{count_text(secretaries.total.done)}/{count_text(secretaries.total.total)} bí thư, phó bí thư đảng bộ "
+        f"{format_number(secretaries.total.done)}/{format_number(secretaries.total.total)} bí thư, phó bí thư đảng bộ "
         f"cơ sở lên lớp ít nhất một lần trong năm, đạt {percent_text(secretaries.total)}"
         f"{target_text(secretaries_figure)}.",
     ]
@@ -424,14 +420,14 @@ def _study(sources: Sources) -> dict:
         "study.by_child", "Sinh hoạt, học tập theo đơn vị",
         [UNIT_COLUMN, column("sessions", "Số buổi"), column("expected", "Lượt phải dự"),
          column("present", "Lượt có mặt"), column("share", "Tỷ lệ có mặt", PERCENT)], rows, total)
-    detail = ", ".join(f"{count_text(sessions.by_kind[code])} buổi {lowercase_first(label)}"
+    detail = ", ".join(f"{format_number(sessions.by_kind[code])} buổi {lowercase_first(label)}"
                        for code, label in kinds)
     sentences = [
-        f"Tổ chức {count_text(sessions.total)} buổi sinh hoạt, học tập" + (f" ({detail})" if detail else "")
-        + f"; {count_text(attendance.done)}/{count_text(attendance.total)} lượt đảng viên có mặt, "
+        f"Tổ chức {format_number(sessions.total)} buổi sinh hoạt, học tập" + (f" ({detail})" if detail else "")
+        + f"; {format_number(attendance.done)}/{format_number(attendance.total)} lượt đảng viên có mặt, "
         f"đạt {percent_text(attendance)}.",
-        *(f"Học tập, quán triệt {reach.document.number_symbol}: {count_text(reach.share.total.done)}/"
-          f"{count_text(reach.share.total.total)} đảng viên đã học, đạt {percent_text(reach.share.total)}."
+        *(f"Học tập, quán triệt {reach.document.number_symbol}: {format_number(reach.share.total.done)}/"
+          f"{format_number(reach.share.total.total)} đảng viên đã học, đạt {percent_text(reach.share.total)}."
           for reach, _name in documents),
     ]
     return indicator("study", "Sinh hoạt, học tập nghị quyết", figures,
@@ -457,9 +453,9 @@ def _grassroots_classes(sources: Sources) -> dict:
         [UNIT_COLUMN, column("grassroots", "Tổ chức cơ sở đảng"), column("with_class", "Đã tổ chức lớp"),
          column("without_class", "Chưa tổ chức lớp")], rows, total)
     sentences = [
-        f"{count_text(held.total.done)}/{count_text(held.total.total)} tổ chức cơ sở đảng tổ chức ít nhất một "
+        f"{format_number(held.total.done)}/{format_number(held.total.total)} tổ chức cơ sở đảng tổ chức ít nhất một "
         f"lớp bồi dưỡng trong năm, đạt {percent_text(held.total)}{target_text(share)}; "
-        f"{count_text(held.total.missing)} tổ chức cơ sở đảng chưa tổ chức lớp nào.",
+        f"{format_number(held.total.missing)} tổ chức cơ sở đảng chưa tổ chức lớp nào.",
     ]
     return indicator("grassroots_classes", "Tổ chức cơ sở đảng tổ chức lớp bồi dưỡng", figures, [child_table],
                      sentences)
@@ -494,11 +490,11 @@ def _commitments(sources: Sources) -> dict:
         [UNIT_COLUMN, column("expected", "Phải xây dựng"), column("filed", "Đã nộp"),
          column("accepted", "Đã duyệt"), *(column(f"rating.{code}", name) for code, name in levels)],
         rows, total)
-    ratings = "; ".join(f"{lowercase_first(name)} {count_text(counts.ratings[code])}"
+    ratings = "; ".join(f"{lowercase_first(name)} {format_number(counts.ratings[code])}"
                         for code, name in levels if counts.ratings[code])
     sentences = [
-        f"{count_text(counts.filed)}/{count_text(counts.expected)} đảng viên đã xây dựng bản cam kết tu dưỡng, rèn "
-        f"luyện, phấn đấu, đạt {percent_text(counts.filed_share)}; {count_text(counts.accepted)} bản cam kết đã "
+        f"{format_number(counts.filed)}/{format_number(counts.expected)} đảng viên đã xây dựng bản cam kết tu dưỡng, rèn "
+        f"luyện, phấn đấu, đạt {percent_text(counts.filed_share)}; {format_number(counts.accepted)} bản cam kết đã "
         f"được chi bộ duyệt" + (f". Xếp loại cuối năm: {ratings}." if ratings else "."),
     ]
     return indicator("commitments", "Bản cam kết tu dưỡng, rèn luyện, phấn đấu", figures,
@@ -516,8 +512,8 @@ def _commend_remind(sources: Sources) -> dict:
         "commend_remind.by_child", "Đảng viên được biểu dương, cần nhắc nhở theo đơn vị",
         [UNIT_COLUMN, column("commend", "Được biểu dương"), column("remind", "Cần nhắc nhở")], rows, total)
     sentences = [
-        f"{count_text(study.commend.total)} đảng viên dự đầy đủ các buổi sinh hoạt, học tập được biểu dương; "
-        f"{count_text(study.remind.total)} đảng viên vắng không lý do quá số buổi cho phép cần nhắc nhở.",
+        f"{format_number(study.commend.total)} đảng viên dự đầy đủ các buổi sinh hoạt, học tập được biểu dương; "
+        f"{format_number(study.remind.total)} đảng viên vắng không lý do quá số buổi cho phép cần nhắc nhở.",
     ]
     return indicator("commend_remind", "Biểu dương, nhắc nhở", figures, [child_table], sentences)
 
@@ -577,6 +573,13 @@ def compute_report(kind: ReportKind, unit: Organization, period: Period) -> dict
     }
 
 
+def figures_by_code(report: dict | None) -> dict[str, dict]:
+    """Every figure of a computed report by its code (none for no report)."""
+    if not report:
+        return {}
+    return {item["code"]: item for block in report["indicators"] for item in block["figures"]}
+
+
 def figure(report: dict, code: str) -> dict | None:
     """The figure `code` of a computed report, None when it holds none."""
-    return next((item for block in report["indicators"] for item in block["figures"] if item["code"] == code), None)
+    return figures_by_code(report).get(code)

@@ -198,9 +198,6 @@ def write_xlsx(figures: dict, stream_or_path) -> None:
     write_sheets(stream_or_path, sheets)
 
 
-def write_docx(document: Document, stream_or_path) -> None:
-    render_docx(document, stream_or_path)
-
-
-def write_pdf(document: Document, stream_or_path) -> None:
-    render_pdf(document, stream_or_path)
+# The document in the Party layout, as portal.printing renders every printed document.
+write_docx = render_docx
+write_pdf = render_pdf

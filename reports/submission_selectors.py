@@ -10,7 +10,7 @@ from portal.access import Action, reach_of, restrict
 from portal.asof import Period
 from portal.models import Organization
 from portal.printing import format_number, format_percent
-from reports.indicators import target_text
+from reports.indicators import figures_by_code, target_text
 from reports.models import NarrativeRevision, ReportKind, Submission, SubmissionEvent
 
 Status = Submission.Status
@@ -85,11 +85,11 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
 def submission_by_id(user, pk) -> Submission:
     from portal.access import get_visible_or_404
 
-    return get_visible_or_404(Submission.objects.select_related("kind", "organization__parent", "run"), user, pk=pk)
+    return get_visible_or_404(Submission.objects.select_related("kind", "organization__parent"), user, pk=pk)
 
 
 def submission_for(kind: ReportKind, unit: Organization, period: Period) -> Submission | None:
-    return (Submission.objects.select_related("kind", "organization__parent", "run", "submitted_by__person",
+    return (Submission.objects.select_related("kind", "organization__parent", "submitted_by__person",
                                               "decided_by__person")
             .filter(kind=kind, organization=unit, period_start=period.start, period_end=period.end).first())
 
@@ -203,16 +203,10 @@ def figure_rows(figures: dict | None) -> list[dict]:
             for block in figures["indicators"]]
 
 
-def _by_code(figures: dict | None) -> dict[str, dict]:
-    if not figures:
-        return {}
-    return {item["code"]: item for block in figures["indicators"] for item in block["figures"]}
-
-
 def changed_figures(submitted: dict | None, live: dict | None) -> list[dict]:
     """The figures whose value in the live data differs from the submitted run's, by code:
     what has changed since the report was submitted (late entries, corrections)."""
-    then, now = _by_code(submitted), _by_code(live)
+    then, now = figures_by_code(submitted), figures_by_code(live)
     if not then or not now:
         return []
     changed = []

@@ -10,7 +10,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from portal.access import Action
-from reports.indicators import compute_report
+from reports.figures_cache import report_figures
 from reports.selectors import report_target
 
 urlpatterns = []
@@ -34,7 +34,7 @@ class IndicatorViewSet(viewsets.ViewSet):
         params = request.query_params
         kind, unit, period = report_target(request.user, params.get("kind") or "ct17", params.get("unit"),
                                            params.get("year"), params.get("years"), action=Action.VIEW)
-        return Response(compute_report(kind, unit, period))
+        return Response(report_figures(kind, unit, period))
 
 
 def register(router) -> None:

@@ -54,12 +54,6 @@ class ReportRunSerializer(serializers.ModelSerializer):
     def get_period(self, run) -> dict:
         return {"start": run.period_start, "end": run.period_end, "label": run.period.label}
 
-    def to_representation(self, run):
-        data = super().to_representation(run)
-        # Files in the order the pages show them: XLSX, DOCX, PDF.
-        data["files"].sort(key=lambda f: selectors.FORMAT_ORDER.index(f["format"]))
-        return data
-
 
 class ReportRunDetailSerializer(ReportRunSerializer):
     figures = serializers.JSONField(read_only=True, help_text="Số liệu như đã tính (null khi chưa tính xong)")

@@ -125,13 +125,13 @@ def send_reminders(today: datetime.date) -> int:
                                                reverse=True)
             submission.save(update_fields=["reminders_sent", "updated_at"])
             events.append(SubmissionEvent(submission=submission, action=SubmissionEvent.Action.REMINDED, at=now,
-                                          comment=_reminder_comment(day)))
+                                          comment=reminder_comment(day)))
             reminded += 1
         SubmissionEvent.objects.bulk_create(events)
     return reminded
 
 
-def _reminder_comment(day: int) -> str:
+def reminder_comment(day: int) -> str:
     return ngettext("Nhắc trước hạn %(days)d ngày", "Nhắc trước hạn %(days)d ngày", day) % {"days": day}
 
 

@@ -3,7 +3,6 @@ and a unit's report page (the narrative saved as one types, the figures, runs an
 files, submit; for the superior, each subordinate's state with accept and return). Thin:
 forms read the input, services decide, selectors read."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,7 +75,6 @@ def report_unit(request, code, kind, period):
         "may_report": reach.allows(Action.REPORT, unit.path),
         "live_rows": selectors.figure_rows(live), "latest": latest,
         "latest_files": runs_selectors.run_files(latest) if latest else [],
-        "keep_days": settings.JOB_FILES_KEEP_DAYS,
         "latest_running": latest is not None and latest.job is not None and latest.job.is_active,
     }
     if context["may_report"]:
@@ -93,7 +91,7 @@ def report_unit(request, code, kind, period):
             may_write=submission.is_editable and services.may_write(user, submission),
             may_decide=submission.status == submission.Status.SUBMITTED and services.may_decide(user, submission),
             form=NarrativeForm(submission=submission), heading_code=HEADING)
-        if submission.run is not None:
+        if submission.run_id is not None:
             submitted_run = runs_selectors.with_details(
                 runs_selectors.runs_visible_to(user).filter(pk=submission.run_id)).first()
             context.update(submitted_run=submitted_run,

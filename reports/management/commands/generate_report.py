@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
         folder.mkdir(parents=True, exist_ok=True)
         run = runs_selectors.with_details(ReportRun.objects.filter(job=job)).get()
-        for report_file in sorted(run.files.all(), key=lambda f: runs_selectors.FORMAT_ORDER.index(f.format)):
+        for report_file in run.files.all():
             target = folder / report_file.name
             with report_file.file.open("rb") as source:
                 target.write_bytes(source.read())
