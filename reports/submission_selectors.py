@@ -106,7 +106,7 @@ class SubmissionFilter:
     late: bool = False
 
 
-def _filtered(queryset: QuerySet[Submission], filters: SubmissionFilter) -> QuerySet[Submission]:
+def filtered(queryset: QuerySet[Submission], filters: SubmissionFilter) -> QuerySet[Submission]:
     if filters.kind:
         queryset = queryset.filter(kind__code=filters.kind)
     if filters.year is not None:
@@ -130,7 +130,7 @@ def own_submissions(user, filters: SubmissionFilter = SubmissionFilter()) -> Que
         return Submission.objects.none()
     else:
         queryset = Submission.objects.filter(organization__path__in=tops)
-    return _filtered(queryset.select_related("kind", "organization"), filters).order_by(
+    return filtered(queryset.select_related("kind", "organization"), filters).order_by(
         "-period_end", "kind__sort_order", "organization__path")
 
 
@@ -146,7 +146,7 @@ def subordinate_submissions(user, filters: SubmissionFilter = SubmissionFilter()
         return Submission.objects.none()
     else:
         queryset = queryset.filter(organization__parent__path__in=tops)
-    return _filtered(queryset, filters).order_by("-period_end", "kind__sort_order", "organization__path")
+    return filtered(queryset, filters).order_by("-period_end", "kind__sort_order", "organization__path")
 
 
 @dataclass(frozen=True)

@@ -105,19 +105,14 @@ class ReportSubmissionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         params = self.request.query_params
         submissions = selectors.submissions_visible_to(self.request.user).select_related(
             "submitted_by", "decided_by")
-        if kind := params.get("kind", "").strip():
-            submissions = submissions.filter(kind__code=kind)
-        if unit := params.get("unit", "").strip():
-            submissions = submissions.filter(organization__code=unit)
-        if (year := parse_year(params.get("year", ""))) is not None:
-            submissions = submissions.filter(period_end__year=year)
         status_ = params.get("status", "").strip()
         if status_ and status_ not in Submission.Status.values:
             raise serializers.ValidationError({"status": [_("Trạng thái không hợp lệ.")]})
-        if status_:
-            submissions = submissions.filter(status=status_)
-        if params.get("late", "").strip().lower() in ("1", "true"):
-            submissions = submissions.filter(late=True)
+        if unit := params.get("unit", "").strip():
+            submissions = submissions.filter(organization__code=unit)
+        submissions = selectors.filtered(submissions, selectors.SubmissionFilter(
+            kind=params.get("kind", "").strip(), year=parse_year(params.get("year", "")), status=status_,
+            late=params.get("late", "").strip().lower() in ("1", "true")))
         return submissions.order_by("-period_end", "kind__sort_order", "organization__path", "pk")
 
     def get_object(self):
