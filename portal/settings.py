@@ -171,6 +171,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # PDF attachments of documents to study: larger uploads are refused with a message.
 DOCUMENT_MAX_UPLOAD_MB = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20)
+# Spreadsheet imports (portal.spreadsheets): the largest file taken, the most rows read, how much its zip may
+# unpack to (a zip bomb is refused while decompressing), and from how many rows the work runs as a job.
+SPREADSHEET_MAX_MB = env.int("SPREADSHEET_MAX_MB", default=50)
+SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=300_000)
+SPREADSHEET_MAX_UNCOMPRESSED_MB = env.int("SPREADSHEET_MAX_UNCOMPRESSED_MB", default=500)
+IMPORT_JOB_ROWS = env.int("IMPORT_JOB_ROWS", default=2000)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
