@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "portal",
     "portal.jobs",
+    "portal.spreadsheets",
     "resolutions",
     "training",
     "reports",
