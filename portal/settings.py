@@ -178,6 +178,8 @@ SPREADSHEET_MAX_MB = env.int("SPREADSHEET_MAX_MB", default=50)
 SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=300_000)
 SPREADSHEET_MAX_UNCOMPRESSED_MB = env.int("SPREADSHEET_MAX_UNCOMPRESSED_MB", default=500)
 IMPORT_JOB_ROWS = env.int("IMPORT_JOB_ROWS", default=2000)
+# List exports (portal.spreadsheets.export): longer lists are written by a job, not within the web request.
+EXPORT_JOB_ROWS = env.int("EXPORT_JOB_ROWS", default=20_000)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
