@@ -12,7 +12,7 @@ import uuid
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -104,12 +104,14 @@ class JobRun:
                                    heartbeat_at=timezone.now()):
             raise Superseded
 
-    def save_file(self, name: str, content: bytes, content_type: str) -> None:
-        """Keep a result file; `name` is what the person downloads ("Tiến độ học tập.xlsx")."""
+    def save_file(self, name: str, content: bytes | File, content_type: str) -> None:
+        """Keep a result file; `name` is what the person downloads ("Tiến độ học tập.xlsx").
+        `content` is the bytes, or a File (a large file written on disk is copied piece by piece)."""
         stem, dot, extension = name.rpartition(".")
         stored_name = f"{slugify(stem) or 'tep'}{dot}{slugify(extension)}" if dot else slugify(name) or "tep"
-        stored = private_storage().save(f"{self.folder}/{stored_name}", ContentFile(content))
-        self._saved.append((stored, name, content_type, len(content)))
+        upload = content if isinstance(content, File) else ContentFile(content)
+        stored = private_storage().save(f"{self.folder}/{stored_name}", upload)
+        self._saved.append((stored, name, content_type, upload.size))
 
     def finish(self) -> None:
         now = timezone.now()
