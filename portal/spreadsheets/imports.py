@@ -143,7 +143,12 @@ class ImportFormat:
     def describe_target(self, target) -> str:
         return str(target)
 
+    def template_columns(self) -> Sequence[Column]:
+        """The columns the template shows; `columns` may also read other layouts units keep."""
+        return self.columns
+
     def example_rows(self) -> list[list]:
+        """The template's example rows, one value per `template_columns()`."""
         return []
 
     def plan(self, table: Table, *, target, user) -> Plan:
@@ -189,12 +194,13 @@ def write_template(format_code: str, stream_or_path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(fmt.label)[:31]
-    sheet.append([column.title for column in fmt.columns])
+    columns = fmt.template_columns()
+    sheet.append([column.title for column in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in fmt.example_rows():
         sheet.append([neutralise(value) for value in row])
-    for index, column in enumerate(fmt.columns, start=1):
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.title) + 4)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
