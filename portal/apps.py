@@ -21,6 +21,8 @@ class PortalConfig(AppConfig):
         access.register(models.PersonReadLog, org_field="person__organization")
         access.register(models.Notification, user_field="user")
 
+        from portal import exports  # noqa: F401 - registers the people lists' exports
+
         from portal.navigation import USER_MENU, NavItem, register
 
         register(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.figures_cache import remember
 from portal.models import Ethnicity, PartyStatus, Person, TheoryLevel
-from portal.selectors import PeopleFilter
+from portal.selectors import PeopleFilter, unit_choices, visible_unit
 
 # Day, month and year typed the way people do on a phone whose numeric keypad has no "/":
 # 30112026, 301126, 30/11/2026, 30-11-2026, 30.11.26; and year-month-day, what a date picker sends.
@@ -111,6 +111,13 @@ class PeopleFilterForm(forms.Form):
         self.fields["party_status"].choices = _catalogue_choices(PartyStatus, _("Tất cả"))
         self.fields["ethnicity"].choices = _catalogue_choices(Ethnicity, _("Tất cả"))
         self.fields["theory_level"].choices = _catalogue_choices(TheoryLevel, _("Tất cả"))
+
+    @classmethod
+    def for_user(cls, user, data) -> "PeopleFilterForm":
+        """The form of the people list for `user` on the query `data`: the page and its
+        export read their filters through this one form."""
+        code = data.get("unit", "")
+        return cls(data, unit_choices=unit_choices(user, code), selected_unit=visible_unit(user, code))
 
     def unit_options(self):
         return option_tags(self.unit_choices, self["unit"].value() or "")

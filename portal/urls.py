@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from portal import files, health, views, views_notifications, views_tokens
 from portal.forms import LoginForm
+from portal.spreadsheets.export import export_view
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,7 +20,9 @@ urlpatterns = [
     path("units/", views.unit_tree, name="unit_tree"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("units/<str:code>/children/", views.unit_children, name="unit_children"),
+    path("units/<str:code>/export.<sheet:ext>", export_view("unit_members"), name="unit_members_export"),
     path("people/", views.person_list, name="person_list"),
+    path("people/export.<sheet:ext>", export_view("people"), name="person_list_export"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("notifications/", views_notifications.notification_list, name="notification_list"),
     path("notifications/menu/", views_notifications.notification_menu, name="notification_menu"),

@@ -78,9 +78,7 @@ def unit_detail(request, code):
 @require_GET
 def person_list(request):
     user = request.user
-    code = request.GET.get("unit", "")
-    form = PeopleFilterForm(request.GET, unit_choices=selectors.unit_choices(user, code),
-                            selected_unit=selectors.visible_unit(user, code))
+    form = PeopleFilterForm.for_user(user, request.GET)
     people = selectors.people_list(user, form.filters())
     page = CachedCountPaginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     filtered = any(value for name, value in form.cleaned_data.items())
