@@ -10,12 +10,13 @@ class SpreadsheetsConfig(AppConfig):
     def ready(self):
         from portal import access, files
         from portal.jobs import register_kind
-        from portal.spreadsheets import export, imports
+        from portal.spreadsheets import export, imports, people
         from portal.spreadsheets.models import ImportBatch
 
         access.register(ImportBatch, org_field="organization")
         register_kind(imports.IMPORT_PREVIEW)
         register_kind(imports.IMPORT_APPLY)
+        imports.register_format(people.PEOPLE)
         register_kind(export.LIST_EXPORT)
 
         xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
