@@ -7,7 +7,7 @@ written); 2 when the file, the target or the user cannot be used (a Vietnamese m
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -76,7 +76,7 @@ class ImportCommand(BaseCommand):
         except Http404:
             raise CommandError(_("Không có %(what)s “%(id)s”, hoặc tài khoản không được nhập dữ liệu vào đó.")
                                % {"what": str(fmt.target_label).lower(), "id": target}, returncode=UNUSABLE) from None
-        except SpreadsheetRefused as refused:
+        except (SpreadsheetRefused, PermissionDenied) as refused:  # seen but not his to write: say so
             raise CommandError(str(refused), returncode=UNUSABLE) from None
         except ValidationError as error:
             raise CommandError(" ".join(error.messages), returncode=UNUSABLE) from None
