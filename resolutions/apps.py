@@ -26,6 +26,12 @@ class ResolutionsConfig(AppConfig):
 
         register_kind(exports.CAMPAIGN_EXPORT)
 
+        from portal.spreadsheets.imports import register_format
+        from resolutions import imports
+
+        register_format(imports.ATTENDANCE)
+        register_format(imports.DOCUMENTS)
+
         files.register_download(
             "attachment", visible=lambda user: access.restrict(models.Attachment.objects.all(), user),
             filename=lambda attachment: attachment.original_name, content_type=lambda _: "application/pdf",

@@ -127,9 +127,13 @@ class Document(models.Model):
         return f"{self.number_symbol} — {self.title}"
 
     def save(self, *args, **kwargs):
+        self.refresh_search_fields()
+        super().save(*args, **kwargs)
+
+    def refresh_search_fields(self) -> None:
+        """What search reads, from the fields people write (also before a bulk write, which skips save)."""
         self.search_key = search_key(f"{self.number_symbol} {self.title} {self.issuing_body}")
         self.search_text = search_text(self.number_symbol, self.title, self.summary, self.issuing_body)
-        super().save(*args, **kwargs)
 
 
 def attachment_path(instance, filename):

@@ -35,15 +35,33 @@ def _malformed(value: str) -> ValidationError:
         code="malformed")
 
 
-def validate_number_symbol(value: str, kind: DocumentKind | None, issued_on) -> str:
-    """The number-symbol as it is to be stored, or a ValidationError saying what is wrong.
-    The kind in the symbol must be a kind in force on the issue date and the one chosen."""
+def _symbol_match(value: str):
+    """(the number-symbol as written, without spaces, its match, whether it is a Party one)."""
     text = unicodedata.normalize("NFC", "".join((value or "").split()))
+    party = _PARTY_SYMBOL.match(text.upper())
+    return text, party or _STATE_SYMBOL.match(text), party is not None
+
+
+def symbol_kind(value: str) -> str | None:
+    """The kind code a number-symbol carries ("CT" in "05-CT/TW", "UBND" in "3058/UBND-NC"),
+    None when it is not a number-symbol."""
+    _text, match, _party = _symbol_match(value)
+    return match["kind"] if match else None
+
+
+def _kind_in_force(code: str, on) -> bool:
+    return DocumentKind.objects.in_force(on).filter(code=code).exists()
+
+
+def validate_number_symbol(value: str, kind: DocumentKind | None, issued_on, *, kind_in_force=_kind_in_force) -> str:
+    """The number-symbol as it is to be stored, or a ValidationError saying what is wrong.
+    The kind in the symbol must be a kind in force on the issue date and the one chosen.
+    `kind_in_force(code, day)` answers from the database; an import passes its catalogue
+    read once."""
+    text, match, party = _symbol_match(value)
     if not text:
         raise ValidationError({"number_symbol": _("Nhập số, ký hiệu của văn bản, ví dụ 05-CT/TW.")},
                               code="required")
-    party = _PARTY_SYMBOL.match(text.upper())
-    match = party or _STATE_SYMBOL.match(text)
     if match is None:
         raise _malformed(value)
     if party:
@@ -51,7 +69,7 @@ def validate_number_symbol(value: str, kind: DocumentKind | None, issued_on) -> 
     if kind is None or issued_on is None:
         return text  # the missing field gets its own message
     symbol_kind = match["kind"]
-    known = DocumentKind.objects.in_force(issued_on).filter(code=symbol_kind).exists()
+    known = kind_in_force(symbol_kind, issued_on)
     if party or known:
         if not known:
             raise ValidationError(
