@@ -22,7 +22,7 @@ class ResolutionsConfig(AppConfig):
 
         from portal import files
         from portal.jobs import register_kind
-        from resolutions import exports
+        from resolutions import exports, list_exports  # noqa: F401 - list_exports registers the area's lists
 
         register_kind(exports.CAMPAIGN_EXPORT)
 

@@ -1,8 +1,9 @@
-"""A study campaign's follow-up exported to Excel and PDF, as a background job
+"""A study campaign's follow-up exported to Excel, CSV and PDF, as a background job
 (portal.jobs): the rows and figures of the follow-up page (`campaign_progress`), over the
-subtree of one unit the requester reaches, in the Party's document layout for the PDF."""
+subtree of one unit the requester reaches, in the Party's document layout for the PDF. The
+file is written on disk, then stored, never held whole in memory."""
 
-import io
+import tempfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,13 +31,15 @@ from portal.printing import (
     render_pdf,
     write_xlsx,
 )
+from portal.spreadsheets.export import CONTENT_TYPES, INTEGER_FORMAT, file_on_disk, write_csv
+from portal.spreadsheets.export import Column as ListColumn
 from resolutions.models import StudyCampaign
 from resolutions.selectors.documents import UnitProgress, campaign_day, campaign_progress
 
 KIND = "study.campaign_export"
-FORMATS = {"xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+FORMATS = {"xlsx": ("xlsx", CONTENT_TYPES["xlsx"]), "csv": ("csv", CONTENT_TYPES["csv"]),
            "pdf": ("pdf", "application/pdf")}
-FORMAT_CHOICES = [("xlsx", "Excel (xlsx)"), ("pdf", "PDF")]
+FORMAT_CHOICES = [("xlsx", "Excel (xlsx)"), ("csv", "CSV"), ("pdf", "PDF")]
 
 
 def export_params(campaign: StudyCampaign, unit: Organization, file_format: str) -> dict:
@@ -61,7 +64,7 @@ def export_unit(user, campaign: StudyCampaign, unit_code: str | None = None) -> 
 
 def start_export(*, by, campaign: StudyCampaign, file_format: str, unit_code: str | None = None) -> Job:
     if file_format not in FORMATS:
-        raise ValidationError(_("Định dạng tệp phải là xlsx (Excel) hoặc pdf."))
+        raise ValidationError(_("Định dạng tệp phải là xlsx (Excel), csv hoặc pdf."))
     unit = export_unit(by, campaign, unit_code)
     return start_job(KIND, export_params(campaign, unit, file_format), by=by)
 
@@ -100,16 +103,28 @@ def status_label(row: UnitProgress) -> str:
     return "Chưa tổ chức" if row.expected else ""
 
 
+def _share(row: UnitProgress) -> float | None:
+    return round(row.subtree_share, 4) if row.subtree_share is not None else None
+
+
+# The follow-up's columns, described once: the table of the XLSX and the PDF, and the CSV.
+# Widths are relative, as a printed table takes them.
+COLUMNS = [
+    ListColumn("Đơn vị", lambda row: row.name, width=5),
+    ListColumn("Phải học", lambda row: row.subtree_expected, INTEGER_FORMAT, width=1.3),
+    ListColumn("Đã học", lambda row: row.subtree_attended, INTEGER_FORMAT, width=1.3),
+    ListColumn("Tỷ lệ", _share, "0.0%", width=1.2),
+    ListColumn("Số buổi", lambda row: row.sessions, INTEGER_FORMAT, width=1),
+    ListColumn("Tình trạng", status_label, width=2.4),
+]
+
+
 def _table(rows: list[UnitProgress], *, top_depth: int) -> Table:
     return Table(
-        columns=[Column("Đơn vị", width=5), Column("Phải học", width=1.3, align="right", number_format="#,##0"),
-                 Column("Đã học", width=1.3, align="right", number_format="#,##0"),
-                 Column("Tỷ lệ", width=1.2, align="right", number_format="0.0%"),
-                 Column("Số buổi", width=1, align="right", number_format="#,##0"),
-                 Column("Tình trạng", width=2.4)],
-        rows=(Row([row.name, row.subtree_expected, row.subtree_attended, row.subtree_share, row.sessions,
-                   status_label(row)], indent=row.depth - top_depth, bold=row.depth == top_depth)
-              for row in rows))
+        columns=[Column(column.title, width=column.width, align="right" if column.number_format else "left",
+                        number_format=column.number_format) for column in COLUMNS],
+        rows=(Row([column.read(row) for column in COLUMNS], indent=row.depth - top_depth,
+                  bold=row.depth == top_depth) for row in rows))
 
 
 def _signer(unit: Organization) -> tuple[list[str], str]:
@@ -155,19 +170,22 @@ def report_document(campaign: StudyCampaign, unit: Organization, rows: list[Unit
     )
 
 
-def _pdf(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> bytes:
-    stream = io.BytesIO()
+def _pdf(stream, campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> None:
     render_pdf(report_document(campaign, unit, rows, top), stream)
-    return stream.getvalue()
 
 
-def _xlsx(campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> bytes:
-    stream = io.BytesIO()
+def _csv(stream, campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> None:
+    write_csv(stream, COLUMNS, rows)
+
+
+def _xlsx(stream, campaign: StudyCampaign, unit: Organization, rows: list[UnitProgress], top: UnitProgress) -> None:
     title = f"TIẾN ĐỘ HỌC TẬP, QUÁN TRIỆT: {campaign.title.upper()}"
     subtitle = (f"{unit.name} và cấp dưới · từ {campaign.starts_on:%d/%m/%Y}, hoàn thành trước "
                 f"{campaign.deadline:%d/%m/%Y} · số liệu đến {campaign_day(campaign, timezone.localdate()):%d/%m/%Y}")
     write_xlsx(stream, [Sheet("Tiến độ", _table(rows, top_depth=top.depth), title_lines=[title, subtitle])])
-    return stream.getvalue()
+
+
+BUILDERS = {"xlsx": _xlsx, "csv": _csv, "pdf": _pdf}
 
 
 def run_export(run) -> None:
@@ -184,12 +202,12 @@ def run_export(run) -> None:
         raise JobError(_("Đơn vị %(unit)s không thuộc đợt học tập này.") % {"unit": unit.name})
     run.progress(40, _("Đang tạo tệp %(format)s cho %(n)s đơn vị…") % {"format": extension.upper(),
                                                                      "n": f"{len(rows):,}".replace(",", ".")})
-    build = _pdf if extension == "pdf" else _xlsx
-    content = build(campaign, unit, rows, rows[0])
-    run.progress(90, _("Đang lưu tệp…"))
     subject = _subject(campaign).replace("/", "-")
-    run.save_file(f"Tiến độ học tập {subject} - {unit.name} - {timezone.localdate():%d-%m-%Y}.{extension}", content,
-                  content_type)
+    name = f"Tiến độ học tập {subject} - {unit.name} - {timezone.localdate():%d-%m-%Y}.{extension}"
+    with tempfile.TemporaryFile() as handle:
+        BUILDERS[extension](handle, campaign, unit, rows, rows[0])
+        run.progress(90, _("Đang lưu tệp…"))
+        run.save_file(name, file_on_disk(handle, name), content_type)
 
 
 CAMPAIGN_EXPORT = JobKind(code=KIND, label=gettext_lazy("Xuất tiến độ đợt học tập"), action=Action.VIEW,

@@ -8,9 +8,12 @@ import io
 
 import pytest
 
+from tests import test_access_sessions as sessions_matrix
 from tests.test_access_matrix import ALL_UNITS, PEOPLE, ROLES, UNITS, all_people
+from tests.test_sessions import make_session
 
-CHECKED_URLS = {"person_list_export", "unit_members_export"}
+CHECKED_URLS = {"person_list_export", "unit_members_export", "session_list_export", "session_attendance_export",
+                "commitment_unit_export"}
 
 
 @pytest.fixture
@@ -52,7 +55,39 @@ def test_unit_members_export(role, province, logged_in):
             "Nguyễn Văn Bí", "Trần Thị Đảng", "Lê Văn Cùng"}
 
 
+@pytest.fixture
+def sessions(province):
+    return {code: make_session(province["units"][code], place=f"Hội trường {code}")
+            for code in sessions_matrix.CELLS}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_session_exports(role, sessions, logged_in):
+    """The list holds the sessions the role sees (dangvien: his cell's schedule); a sheet
+    is for those who manage the unit (403 when only seen), 404 outside."""
+    client = logged_in(role)
+    places = {row[7] for row in csv_rows(client.get("/study/sessions/export.csv"))}
+    assert places == {f"Hội trường {code}" for code in sessions_matrix.SEES[role]}
+    assert client.get("/study/sessions/export.xlsx").status_code == 200
+    for code, session in sessions.items():
+        expected = 200 if code in sessions_matrix.MANAGES[role] else 403 if code in sessions_matrix.SEES[role] \
+            else 404
+        for ext in ("xlsx", "csv"):
+            assert client.get(f"/study/sessions/{session.pk}/attendance.{ext}").status_code == expected, code
+    assert client.get("/study/sessions/999999/attendance.csv").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_commitment_exports(role, province, logged_in):
+    client = logged_in(role)
+    for code in ALL_UNITS:
+        for ext in ("xlsx", "csv"):
+            response = client.get(f"/study/commitments/units/{code}/export.{ext}?year=2025")
+            assert response.status_code == (200 if code in UNITS[role] else 404), (code, ext)
+
+
 def test_anonymous_is_sent_to_login(client, province):
-    for url in ("/people/export.xlsx", "/units/CB1/export.csv"):
+    for url in ("/people/export.xlsx", "/units/CB1/export.csv", "/study/sessions/export.csv",
+                "/study/sessions/1/attendance.csv", "/study/commitments/units/CB1/export.xlsx"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

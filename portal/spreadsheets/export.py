@@ -175,13 +175,12 @@ def _local(value: datetime.datetime) -> datetime.datetime:
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def write_xlsx(stream, export: ListExport, rows: QuerySet | Iterable,
+def write_xlsx(stream, columns: Sequence[Column], rows: QuerySet | Iterable, *, sheet_title: str,
                progress: Callable[[int], None] | None = None) -> int:
-    """The list as a one-sheet workbook: a bold header row (frozen), then a row per row;
+    """The rows as a one-sheet workbook: a bold header row (frozen), then a row per row;
     dates are dates (dd/mm/yyyy), numbers numbers. Returns the number of rows written."""
-    columns = export.column_list()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(export.sheet[:31])
+    sheet = workbook.create_sheet(sheet_title[:31])
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
@@ -246,11 +245,10 @@ def csv_text(value: CellValue) -> str:
     return str(value)
 
 
-def csv_chunks(export: ListExport, rows: QuerySet | Iterable,
+def csv_chunks(columns: Sequence[Column], rows: QuerySet | Iterable,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """The list as CSV (comma-separated, UTF-8 with a byte order mark so Excel reads the
+    """The rows as CSV (comma-separated, UTF-8 with a byte order mark so Excel reads the
     Vietnamese right), in pieces of about 64 KB as the rows are read."""
-    columns = export.column_list()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
@@ -269,13 +267,27 @@ def csv_chunks(export: ListExport, rows: QuerySet | Iterable,
     yield buffer.getvalue().encode()
 
 
-def write_csv(stream, export: ListExport, rows: QuerySet | Iterable,
+def write_csv(stream, columns: Sequence[Column], rows: QuerySet | Iterable,
               progress: Callable[[int], None] | None = None) -> None:
-    for chunk in csv_chunks(export, rows, progress):
+    for chunk in csv_chunks(columns, rows, progress):
         stream.write(chunk)
 
 
-WRITERS = {"xlsx": write_xlsx, "csv": write_csv}
+def write_list(stream, export: ListExport, rows: QuerySet | Iterable, extension: str,
+               progress: Callable[[int], None] | None = None) -> None:
+    """A list in the format of `extension` ("xlsx" or "csv")."""
+    if extension == "csv":
+        write_csv(stream, export.column_list(), rows, progress)
+    else:
+        write_xlsx(stream, export.column_list(), rows, sheet_title=export.sheet, progress=progress)
+
+
+def file_on_disk(handle, name: str) -> File:
+    """A temporary file just written, as a File to store (its size from where writing ended)."""
+    stored = File(handle, name=name)
+    stored.size = handle.tell()
+    handle.seek(0)
+    return stored
 
 
 # --- Answering a request -----------------------------------------------------------------------
@@ -314,11 +326,11 @@ def file_response(export: ListExport, rows: Rows, extension: str) -> HttpRespons
     """The file, streamed: CSV as it is read, XLSX from a temporary file on disk."""
     filename = export.file_name(rows.scope, extension)
     if extension == "csv":
-        response = StreamingHttpResponse(csv_chunks(export, rows.rows), content_type=CONTENT_TYPES["csv"])
+        response = StreamingHttpResponse(csv_chunks(export.column_list(), rows.rows), content_type=CONTENT_TYPES["csv"])
         return _private(response, filename)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # no name on disk: gone when closed
     try:
-        write_xlsx(handle, export, rows.rows)
+        write_xlsx(handle, export.column_list(), rows.rows, sheet_title=export.sheet)
         handle.seek(0)
     except BaseException:
         handle.close()
@@ -399,13 +411,10 @@ def run_export(run) -> None:
             "done": f"{done:,}".replace(",", "."), "total": f"{total:,}".replace(",", ".")})
 
     with tempfile.TemporaryFile() as handle:
-        WRITERS[extension](handle, export, rows.rows, progress)
-        size = handle.tell()
-        handle.seek(0)
+        write_list(handle, export, rows.rows, extension, progress)
         run.progress(96, _("Đang lưu tệp…"))
-        upload = File(handle, name=export.file_name(rows.scope, extension))
-        upload.size = size
-        run.save_file(upload.name, upload, CONTENT_TYPES[extension])
+        name = export.file_name(rows.scope, extension)
+        run.save_file(name, file_on_disk(handle, name), CONTENT_TYPES[extension])
 
 
 LIST_EXPORT = JobKind(code=JOB_KIND, label=gettext_lazy("Xuất danh sách"), action=Action.VIEW,

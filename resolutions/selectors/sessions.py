@@ -103,6 +103,9 @@ class SheetRow:
     reason: str
     method: str | None  # None: nothing recorded yet (the screen offers "có mặt")
     checked_in_at: datetime.datetime | None
+    # Who he is beyond his name, for the sheet's export (imported again, it finds him by these)
+    birth_date: datetime.date | None = None
+    party_card_number: str | None = None
 
     @property
     def is_apology(self) -> bool:
@@ -118,10 +121,11 @@ def attendance_sheet(session: StudySession) -> list[SheetRow]:
     people = (
         expected_members(session)
         .annotate(mark=FilteredRelation("attendance", condition=Q(attendance__session_id=session.pk)))
-        .values_list("id", "full_name", "mark__status", "mark__reason", "mark__method", "mark__checked_in_at")
+        .values_list("id", "full_name", "mark__status", "mark__reason", "mark__method", "mark__checked_in_at",
+                     "birth_date", "party_card_number")
     )
-    return [SheetRow(pid, name, status or Status.PRESENT, reason or "", method, checked_in_at)
-            for pid, name, status, reason, method, checked_in_at in people]
+    return [SheetRow(pid, name, status or Status.PRESENT, reason or "", method, checked_in_at, birth_date, card)
+            for pid, name, status, reason, method, checked_in_at, birth_date, card in people]
 
 
 def sheet_summary(rows) -> dict[str, int]:

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import can_manage
-from portal.inputs import year_or
 from portal.selectors import own_person
+from portal.spreadsheets.export import export_view
+from resolutions.filters import commitment_year
 from resolutions.models import Commitment, RatingLevel
 from resolutions.selectors import commitments as selectors
 from resolutions.selectors.commitments import SECTION_FIELDS
 from resolutions.services import commitments as services
-from resolutions.services.commitments import COMMITMENTS_SINCE
 
 # What each section asks for (DOMAIN.md §4), shown under its field.
 SECTION_HINTS = {
@@ -89,10 +89,6 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _year(request) -> int:
-    return year_or(request.GET.get("year", ""), timezone.localdate().year, first=COMMITMENTS_SINCE)
-
-
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -151,7 +147,7 @@ def create(request):
         messages.warning(request, _("Tài khoản của bạn chưa gắn với hồ sơ cá nhân nên chưa lập được bản cam kết. "
                                     "Hãy nhờ quản trị viên gắn tài khoản vào hồ sơ."))
         return redirect("commitment_home")
-    year = _year(request)
+    year = commitment_year(request.GET)
     existing = person.commitments.filter(year=year).first()
     if existing is not None and request.method == "GET":
         messages.info(request, _("Bạn đã có bản cam kết năm %(year)d.") % {"year": year})
@@ -302,7 +298,7 @@ def rate(request, pk):
 def unit(request, code):
     """The secretary's page: every person expected to file in the unit, and where each stands."""
     organization = selectors.unit_by_code(request.user, code)
-    year = _year(request)
+    year = commitment_year(request.GET)
     roster = selectors.unit_roster(organization, year)
     manages = can_manage(request.user, organization)
     evaluation = manages and selectors.evaluation_open(year)
@@ -325,7 +321,7 @@ def unit(request, code):
 @require_POST
 def remind(request, code):
     organization = selectors.unit_by_code(request.user, code)
-    year = _year(request)
+    year = commitment_year(request.GET)
     services.request_reminders(unit=organization, year=year, by=request.user)
     messages.success(request, _("Đã gửi yêu cầu nhắc nhở. Những người chưa nộp bản cam kết năm %(year)d sẽ nhận "
                                 "thông báo trên cổng và thư điện tử (nếu có) trong ít phút; mỗi người chỉ được "
@@ -343,5 +339,6 @@ urlpatterns = [
     path("commitments/<int:pk>/self-assessment/", self_assessment, name="commitment_self_assessment"),
     path("commitments/<int:pk>/rate/", rate, name="commitment_rate"),
     path("commitments/units/<str:code>/", unit, name="commitment_unit"),
+    path("commitments/units/<str:code>/export.<sheet:ext>", export_view("commitments"), name="commitment_unit_export"),
     path("commitments/units/<str:code>/remind/", remind, name="commitment_remind"),
 ]

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.access import can_manage, reach_of, restrict_to_managed
 from portal.forms import StyledForm, VietnameseDateField
-from portal.inputs import year_or
 from portal.models import Organization
-from portal.selectors import filter_units, own_person
+from portal.selectors import own_person
+from portal.spreadsheets.export import export_view
+from resolutions.filters import session_filters
 from resolutions.models import Attendance, StudySession
 from resolutions.selectors import sessions as selectors
 from resolutions.services import sessions as services
@@ -118,21 +119,18 @@ def _managed_session(request, pk):
 @require_GET
 def session_list(request):
     user = request.user
-    code = request.GET.get("unit", "").strip()
-    units = filter_units(user, code)
-    unit = next((u for u in units if u.code == code), None)
-    year = year_or(request.GET.get("year", ""), None)
-    sessions = selectors.session_list(user, selectors.SessionFilter(organization=unit, year=year))
+    chosen = session_filters(user, request.GET)
+    sessions = selectors.session_list(user, chosen.filters)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     reach = reach_of(user)
     for session in page:
         session.manageable = reach.manages_path(session.organization.path)
     this_year = timezone.localdate().year
     return render(request, "resolutions/sessions/list.html", {
-        "page": page, "units": units, "unit": unit, "year": year,
+        "page": page, "units": chosen.units, "unit": chosen.filters.organization, "year": chosen.filters.year,
         "years": range(this_year + 1, this_year - 5, -1),
         "may_create": reach.everything or bool(reach.manage_paths),
-        "filtered": bool(unit or year), "today": timezone.localdate(),
+        "filtered": chosen.filtered, "today": timezone.localdate(),
     })
 
 
@@ -338,10 +336,12 @@ def checkin_scan(request, token):
 
 urlpatterns = [
     path("sessions/", session_list, name="session_list"),
+    path("sessions/export.<sheet:ext>", export_view("sessions"), name="session_list_export"),
     path("sessions/new/", session_create, name="session_create"),
     path("sessions/<int:pk>/", session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", session_edit, name="session_edit"),
     path("sessions/<int:pk>/attendance/", session_attendance, name="session_attendance"),
+    path("sessions/<int:pk>/attendance.<sheet:ext>", export_view("attendance"), name="session_attendance_export"),
     path("sessions/<int:pk>/apology/", session_apology, name="session_apology"),
     path("sessions/<int:pk>/checkin/", session_checkin, name="session_checkin"),
     path("sessions/<int:pk>/checkin/code/", session_checkin_code, name="session_checkin_code"),
