@@ -38,6 +38,11 @@ class TrainingConfig(AppConfig):
         from training.services import certificates
 
         register_kind(certificates.ISSUE_CERTIFICATES)
+
+        from portal.spreadsheets.imports import register_format
+        from training import imports
+
+        register_format(imports.RESULTS)
         files.register_download(
             "certificate", field="pdf", inline=True, content_type=lambda _: "application/pdf",
             visible=lambda user: access.restrict(models.Certificate.objects.select_related("enrollment__person"), user),
