@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -139,6 +140,9 @@ class AttendanceFormat(ImportFormat):
 
     def describe_target(self, target: StudySession) -> str:
         return str(target)
+
+    def target_url(self, target: StudySession) -> str:
+        return reverse("session_detail", args=[target.pk])
 
     def template_columns(self):
         return [column for column in self.columns if column.key not in MARK_COLUMNS]
@@ -361,6 +365,9 @@ class DocumentsFormat(ImportFormat):
     def describe_target(self, target: Organization) -> str:
         return target.name
 
+    def target_url(self, target: Organization) -> str:
+        return reverse("study_document_list")
+
     def example_rows(self) -> list[list]:
         return [["35-NQ/TW", "Về tăng cường bảo vệ nền tảng tư tưởng của Đảng, đấu tranh phản bác các quan điểm sai "
                  "trái, thù địch trong tình hình mới", "Nghị quyết", "Ban Chấp hành Trung ương",
@@ -548,7 +555,19 @@ DOCUMENTS = DocumentsFormat()
 
 
 def _titled(titles: dict[str, str], key: str, attribute: str | None, widget=None, **kwargs) -> ie_fields.Field:
-    return ie_fields.Field(attribute=attribute, column_name=titles[key], widget=widget or TextWidget(), **kwargs)
+    """A column; an empty cell keeps what is recorded (TextWidget reads it as None)."""
+    return ie_fields.Field(attribute=attribute, column_name=titles[key], widget=widget or TextWidget(),
+                           saves_null_values=False, **kwargs)
+
+
+class ReasonWidget(widgets.Widget):
+    """A reason as the sheet gives it: an empty cell is no reason (as on the attendance screen)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return clean_text(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
 
 
 class StatusWidget(widgets.Widget):
@@ -572,7 +591,7 @@ class AttendanceResource(GroupRows, resources.ModelResource):
     birth_date = _titled(ATTENDANCE_TITLES, "birth_date", "person__birth_date", DayWidget(), readonly=True)
     party_card_number = _titled(ATTENDANCE_TITLES, "party_card_number", "person__party_card_number", readonly=True)
     status = _titled(ATTENDANCE_TITLES, "status", "status", StatusWidget())
-    reason = _titled(ATTENDANCE_TITLES, "reason", "reason")
+    reason = _titled(ATTENDANCE_TITLES, "reason", "reason", ReasonWidget())
 
     class Meta:
         model = Attendance

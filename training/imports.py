@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -124,6 +125,9 @@ class ResultsFormat(ImportFormat):
 
     def describe_target(self, target: TrainingClass) -> str:
         return target.name
+
+    def target_url(self, target: TrainingClass) -> str:
+        return reverse("training_class_results", args=[target.pk])
 
     def example_rows(self) -> list[list]:
         return [["Nguyễn Văn A", datetime.date(1985, 5, 17), "01234567", "7,5", "Đạt"],
@@ -309,14 +313,16 @@ class ScoreWidget(widgets.Widget):
 
 class ResultWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        return RESULT_CHOICES.get(value) or ""
+        return RESULT_CHOICES.get(value)
 
     def render(self, value, obj=None, **kwargs):
         return str(RESULT_NAMES.get(value, value or ""))
 
 
 def _titled(key: str, attribute: str, widget=None, **kwargs) -> ie_fields.Field:
-    return ie_fields.Field(attribute=attribute, column_name=TITLES[key], widget=widget or TextWidget(), **kwargs)
+    """A column; an empty cell keeps what is recorded (the widgets read it as None)."""
+    return ie_fields.Field(attribute=attribute, column_name=TITLES[key], widget=widget or TextWidget(),
+                           saves_null_values=False, **kwargs)
 
 
 class EnrollmentResource(GroupRows, resources.ModelResource):
