@@ -9,11 +9,17 @@ import io
 import pytest
 
 from tests import test_access_sessions as sessions_matrix
+from tests import test_access_training_certificates as certificates_matrix
+from tests import test_access_training_classes as classes_matrix
 from tests.test_access_matrix import ALL_UNITS, PEOPLE, ROLES, UNITS, all_people
+from tests.test_access_training_certificates import world  # noqa: F401 - the certificates of the matrix
+from tests.test_access_training_classes import classes, enrolments  # noqa: F401 - the classes of the matrix
 from tests.test_sessions import make_session
+from tests.test_training_certificates import files  # noqa: F401 - private files of the tests
 
 CHECKED_URLS = {"person_list_export", "unit_members_export", "session_list_export", "session_attendance_export",
-                "commitment_unit_export"}
+                "commitment_unit_export", "training_class_list_export", "training_class_roll_export",
+                "training_enrollment_list_export", "training_certificate_list_export"}
 
 
 @pytest.fixture
@@ -86,8 +92,38 @@ def test_commitment_exports(role, province, logged_in):
             assert response.status_code == (200 if code in UNITS[role] else 404), (code, ext)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_class_and_enrolment_exports(role, classes, enrolments, logged_in):  # noqa: F811
+    client = logged_in(role)
+    names = {row[2] for row in csv_rows(client.get("/training/classes/export.csv"))}
+    assert names == {f"Lớp của {code}" for code in classes_matrix.SEES[role]}
+    for code, training_class in classes.items():
+        for ext in ("xlsx", "csv"):
+            response = client.get(f"/training/classes/{training_class.pk}/export.{ext}")
+            assert response.status_code == (200 if code in classes_matrix.SEES[role] else 404), (code, ext)
+    rows = csv_rows(client.get("/training/enrollments/export.csv"))
+    in_file = {(row[4], row[0]) for row in rows}
+    assert in_file == {(e.training_class.name, e.person.full_name) for key, e in enrolments.items()
+                       if key in classes_matrix.SEES_ENROLMENT[role]}
+    # A class's learners: those of the class the role may see (a unit's reach, its own people).
+    roll = {row[0] for row in csv_rows(client.get(f"/training/classes/{classes['DBK'].pk}/export.csv"))}
+    assert roll == {e.person.full_name for key, e in enrolments.items()
+                    if key in classes_matrix.SEES_ENROLMENT[role] and e.training_class == classes["DBK"]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_certificate_exports(role, world, logged_in):  # noqa: F811
+    client = logged_in(role)
+    numbers = {row[0] for row in csv_rows(client.get("/training/certificates/export.csv"))}
+    assert numbers == {c.register_number for key, c in world["certificates"].items()
+                       if key in certificates_matrix.SEES[role]}
+    assert client.get("/training/certificates/export.xlsx").status_code == 200
+
+
 def test_anonymous_is_sent_to_login(client, province):
     for url in ("/people/export.xlsx", "/units/CB1/export.csv", "/study/sessions/export.csv",
-                "/study/sessions/1/attendance.csv", "/study/commitments/units/CB1/export.xlsx"):
+                "/study/sessions/1/attendance.csv", "/study/commitments/units/CB1/export.xlsx",
+                "/training/classes/export.csv", "/training/classes/1/export.csv", "/training/enrollments/export.csv",
+                "/training/certificates/export.xlsx"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

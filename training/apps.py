@@ -35,6 +35,7 @@ class TrainingConfig(AppConfig):
 
         from portal import files
         from portal.jobs import register_kind
+        from training import list_exports  # noqa: F401 - registers the area's list exports
         from training.services import certificates
 
         register_kind(certificates.ISSUE_CERTIFICATES)

@@ -241,7 +241,7 @@ def csv_text(value: CellValue) -> str:
     if isinstance(value, datetime.date):
         return f"{value:%d/%m/%Y}"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")  # 8.50 -> "8.5", 10.00 -> "10"
     return str(value)
 
 

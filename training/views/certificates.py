@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.access import Action, get_visible_or_404, may, restrict
+from portal.access import Action, get_visible_or_404, may
 from portal.files import download_url
-from portal.inputs import id_or, year_or
 from portal.pagination import CachedCountPaginator
-from portal.selectors import filter_units
+from portal.spreadsheets.export import export_view
+from training.filters import certificate_filters
 from training.models import TrainingClass
 from training.selectors import certificates as selectors
 from training.services import certificates as services
@@ -43,23 +43,14 @@ def _forbidden(request, message, back):
 @login_required
 @require_GET
 def certificate_list(request):
-    user = request.user
-    code = request.GET.get("org", "").strip()
-    units = filter_units(user, code)
-    unit = next((u for u in units if u.code == code), None)
-    year = year_or(request.GET.get("year", ""), None)
-    class_id = id_or(request.GET.get("class", ""))
-    revoked = {"1": True, "0": False}.get(request.GET.get("revoked", ""))
-    training_class = None
-    if class_id is not None:
-        training_class = restrict(TrainingClass.objects.filter(pk=class_id), user).only("pk", "name").first()
-    certificates = selectors.certificate_list(user, unit=unit, year=year, class_id=class_id, revoked=revoked)
+    f = certificate_filters(request.user, request.GET)
+    certificates = selectors.certificate_list(request.user, unit=f.unit, year=f.year, class_id=f.class_id,
+                                              revoked=f.revoked)
     page = CachedCountPaginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
     this_year = timezone.localdate().year
     return render(request, "training/certificates/list.html", {
-        "page": page, "units": units, "unit": unit, "year": year, "years": range(this_year, this_year - 6, -1),
-        "revoked": request.GET.get("revoked", ""), "training_class": training_class,
-        "filtered": bool(unit or year or class_id or revoked is not None)})
+        "page": page, "units": f.units, "unit": f.unit, "year": f.year, "years": range(this_year, this_year - 6, -1),
+        "revoked": request.GET.get("revoked", ""), "training_class": f.training_class, "filtered": f.filtered})
 
 
 @login_required
@@ -168,6 +159,7 @@ def certificate_verify(request, code):
 
 urlpatterns = [
     path("certificates/", certificate_list, name="training_certificate_list"),
+    path("certificates/export.<sheet:ext>", export_view("certificates"), name="training_certificate_list_export"),
     path("certificates/<int:pk>/", certificate_detail, name="training_certificate_detail"),
     path("certificates/<int:pk>/revoke/", certificate_revoke, name="training_certificate_revoke"),
     path("classes/<int:pk>/certificates/issue/", class_issue_certificates, name="training_class_issue_certificates"),

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import Action, may, reach_of
-from portal.inputs import id_or, year_or
+from portal.inputs import id_or
 from portal.models import Person
 from portal.pagination import CachedCountPaginator
-from portal.selectors import filter_units
+from portal.spreadsheets.export import export_view
+from training.filters import class_filters, enrollment_filters
 from training.forms.classes import ClassForm, LessonFormSet, save_class
-from training.models import ClassType, Enrollment, LessonAttendance
+from training.models import Enrollment, LessonAttendance
 from training.selectors import classes as selectors
 from training.services import enrollment as enrolment
 
@@ -45,29 +46,14 @@ def _years():
     return range(this_year + 1, this_year - 6, -1)
 
 
-def _list_filters(request):
-    """The filters the class and enrolment lists share: unit code, year, type, plan."""
-    get = request.GET
-    code = get.get("org", "").strip()
-    units = filter_units(request.user, code)
-    unit = next((u for u in units if u.code == code), None)
-    type_code = get.get("type", "").strip()
-    types = list(ClassType.objects.filter(external=False).order_by("sort_order", "name"))
-    class_type = next((t for t in types if t.code == type_code), None)
-    plan = {"in": True, "out": False}.get(get.get("plan", ""))
-    return {"units": units, "unit": unit, "types": types, "class_type": class_type, "plan": plan,
-            "year": year_or(get.get("year", ""), None), "query": get.get("q", "").strip()[:100]}
-
-
 # --- Classes ---------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def class_list(request):
-    f = _list_filters(request)
-    classes = selectors.class_list(request.user, selectors.ClassFilter(
-        organization=f["unit"], year=f["year"], class_type=f["class_type"], in_plan=f["plan"], query=f["query"]))
+    f, filters = class_filters(request.user, request.GET)
+    classes = selectors.class_list(request.user, filters)
     page = CachedCountPaginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
     reach = reach_of(request.user)
     for c in page:
@@ -297,17 +283,12 @@ def class_results(request, pk):
 @login_required
 @require_GET
 def enrollment_list(request):
-    f = _list_filters(request)
+    f, filters = enrollment_filters(request.user, request.GET)
     get = request.GET
-    result = get.get("result", "") if get.get("result", "") in {"dat", "khong_dat", "none"} else ""
-    certified = {"1": True, "0": False}.get(get.get("certified", ""))
-    rows = selectors.enrollment_list(request.user, selectors.EnrollmentFilter(
-        organization=f["unit"], year=f["year"], class_type=f["class_type"], in_plan=f["plan"], query=f["query"],
-        result=result or None, certified=certified))
+    rows = selectors.enrollment_list(request.user, filters)
     page = CachedCountPaginator(rows, PAGE_SIZE).get_page(get.get("page"))
     return render(request, "training/enrollments/list.html", {
-        **f, "page": page, "years": _years(), "result": result, "certified": certified,
-        "results": Enrollment.Result,
+        **f, "page": page, "years": _years(), "results": Enrollment.Result,
         "filtered": any(get.get(k) for k in ("org", "year", "type", "plan", "q", "result", "certified")),
     })
 
@@ -315,11 +296,14 @@ def enrollment_list(request):
 urlpatterns = [
     path("classes/", class_list, name="training_class_list"),
     path("classes/new/", class_create, name="training_class_create"),
+    path("classes/export.<sheet:ext>", export_view("classes"), name="training_class_list_export"),
     path("classes/<int:pk>/", class_detail, name="training_class_detail"),
+    path("classes/<int:pk>/export.<sheet:ext>", export_view("class_roll"), name="training_class_roll_export"),
     path("classes/<int:pk>/edit/", class_edit, name="training_class_edit"),
     path("classes/<int:pk>/nominate/", class_nominate, name="training_class_nominate"),
     path("classes/<int:pk>/attendance/", class_attendance, name="training_class_attendance"),
     path("classes/<int:pk>/results/", class_results, name="training_class_results"),
     path("enrollments/", enrollment_list, name="training_enrollment_list"),
+    path("enrollments/export.<sheet:ext>", export_view("enrollments"), name="training_enrollment_list_export"),
     path("enrollments/<int:pk>/withdraw/", enrollment_withdraw, name="training_enrollment_withdraw"),
 ]
