@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "LecturerKindEnum": "training.models.Lecturer.Kind",
         "TrainingPlanStatusEnum": "training.models.TrainingPlan.Status",
         "ReportSubmissionStatusEnum": "reports.models.Submission.Status",
+        "ImportBatchStatusEnum": "portal.spreadsheets.models.ImportBatch.Status",
     },
 }
 

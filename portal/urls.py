@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/count/", views_notifications.notification_count, name="notification_count"),
     path("notifications/read/", views_notifications.notification_mark_read, name="notification_mark_read"),
     path("jobs/", include("portal.jobs.urls")),
+    path("imports/", include("portal.spreadsheets.urls")),
     path("files/<slug:key>/<int:pk>/", files.download, name="file_download"),
     path("api/v1/", include("portal.api.urls")),
     # The domain apps' routes: named by string, so the portal package imports no domain app.

@@ -149,8 +149,8 @@ def test_anonymous_gets_nothing(world):
 
 def test_root_lists_the_endpoints(world):
     body = client_for(world["users"]["bithu"]).get("/api/v1/").json()
-    assert set(body) == {"organizations", "people", "positions", "jobs", "study-sessions", "documents", "themes",
-                         "study-campaigns", "commitments", "training-plans", "training-classes", "enrollments",
+    assert set(body) == {"organizations", "people", "positions", "jobs", "imports", "study-sessions", "documents",
+                         "themes", "study-campaigns", "commitments", "training-plans", "training-classes", "enrollments",
                          "certificates", "lecturers", "training-targets", "indicators", "report-runs",
                          "report-submissions", "token", "schema", "docs"}
     assert body["people"].endswith("/api/v1/people/")

@@ -99,8 +99,8 @@ def test_root_lists_every_list_endpoint_of_every_app(province):
     training = {"training-plans", "training-classes", "enrollments", "training-targets",
                 "certificates", "lecturers"}
     reports = {"indicators", "report-runs", "report-submissions"}
-    assert set(body) == {"organizations", "people", "positions", "jobs", "study-sessions", "documents", "themes",
-                         "study-campaigns", "commitments", "token", "schema", "docs"} | training | reports
+    assert set(body) == {"organizations", "people", "positions", "jobs", "imports", "study-sessions", "documents",
+                         "themes", "study-campaigns", "commitments", "token", "schema", "docs"} | training | reports
     assert body["commitments"] == "http://testserver/api/v1/commitments/"
 
 

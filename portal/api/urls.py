@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from portal.api import views
 from portal.api.routers import Router
 from portal.jobs.api import JobViewSet
+from portal.spreadsheets.api import ImportBatchViewSet
 
 app_name = "api"
 
@@ -12,6 +13,7 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 router.register("people", views.PersonViewSet, basename="person")
 router.register("positions", views.PositionViewSet, basename="position")
 router.register("jobs", JobViewSet, basename="job")
+router.register("imports", ImportBatchViewSet, basename="import")
 
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),

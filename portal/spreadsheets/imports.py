@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -142,6 +143,10 @@ class ImportFormat:
 
     def describe_target(self, target) -> str:
         return str(target)
+
+    def target_url(self, target) -> str | None:
+        """The target's own page, linked from the import's result ("Chi bộ Văn phòng", a session)."""
+        return None
 
     def template_columns(self) -> Sequence[Column]:
         """The columns the template shows; `columns` may also read other layouts units keep."""
@@ -477,6 +482,11 @@ def _describe(params: dict) -> str:
     return f"{batch.filename} · {batch.organization.name}"
 
 
+def _batch_link(params: dict) -> tuple[str, str]:
+    """Where a finished import job leads: its batch's page (the preview, or what was written)."""
+    return _("Xem kết quả nhập tệp"), reverse("import_batch", args=[params["batch"]])
+
+
 def _progress(run, start: float, span: float, verb: str):
     def report(done: int) -> None:
         total = max(run.params.get("rows") or 0, done)
@@ -528,6 +538,8 @@ APPLY_KIND = "spreadsheets.import_apply"
 # TRAIN for class results) when the job starts and again when it runs; the jobs' own action
 # only says who else sees them: those who see the unit.
 IMPORT_PREVIEW = JobKind(code=PREVIEW_KIND, label=gettext_lazy("Kiểm tra tệp nhập"), action=Action.VIEW,
-                         organization=_organization, run=run_preview, describe=_describe)
+                         organization=_organization, run=run_preview, describe=_describe,
+                         result_link=_batch_link)
 IMPORT_APPLY = JobKind(code=APPLY_KIND, label=gettext_lazy("Nhập dữ liệu từ tệp"), action=Action.VIEW,
-                       organization=_organization, run=run_apply, describe=_describe)
+                       organization=_organization, run=run_apply, describe=_describe,
+                       result_link=_batch_link)

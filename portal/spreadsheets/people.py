@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -421,6 +422,9 @@ class PeopleFormat(ImportFormat):
 
     def describe_target(self, target) -> str:
         return target.name
+
+    def target_url(self, target) -> str:
+        return reverse("unit_detail", args=[target.code])
 
     def example_rows(self) -> list[list]:
         return [
