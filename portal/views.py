@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from portal import home, person_sections, selectors
-from portal.access import reach_of
+from portal.access import can_manage, reach_of
 from portal.forms import PeopleFilterForm
 from portal.pagination import CachedCountPaginator
 from portal.services import log_person_read
@@ -71,6 +71,7 @@ def unit_detail(request, code):
         "member_total": sum(counts.values()),
         "members": members,
         "children": selectors.with_subtree_counts(selectors.child_units(user, unit)),
+        "may_import": unit.active and can_manage(user, unit),
     })
 
 
