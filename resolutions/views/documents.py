@@ -103,6 +103,8 @@ def document_list(request):
         "form": form, "page": page, "filtered": any(form.cleaned_data.values()),
         "themes_found": selectors.themes_list(query=filters.query) if filters.query else [],
         "can_create": reach_of(user).allows_anywhere(Action.PUBLISH),
+        # Documents are imported into the catalogue of the top unit he publishes to.
+        "import_unit": units_where(user, Action.PUBLISH).only("code").first(),
     })
 
 
