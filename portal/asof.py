@@ -131,22 +131,21 @@ def child_in_path(unit: Organization, path_ref: str) -> Cast:
     return Cast(NullIf(segment, Value("")), IntegerField())
 
 
-def child_on(unit: Organization, org_ref: str, day_ref) -> Subquery:
-    """SQL: id of the child of `unit` whose subtree held the organization at `org_ref` on
-    `day_ref`; NULL for `unit` itself (and for organizations outside its subtree). One row
-    covers a day, so no ordering: the model's would join Organization and sort per row."""
+def path_on(org_ref: str, day_ref) -> Subquery:
+    """SQL: the materialised path of the organization at `org_ref` as the tree stood on
+    `day_ref`; NULL if it did not exist then. One row covers a day, so no ordering: the
+    model's would join Organization and sort per row."""
     return Subquery(
-        OrganizationPeriod.objects.filter(
-            covering(_ref(day_ref)), organization_id=OuterRef(org_ref), path__contains=f"/{unit.pk}/",
-        ).order_by().annotate(child=child_in_path(unit, "path")).values("child")[:1],
-        output_field=IntegerField(),
+        OrganizationPeriod.objects.filter(covering(_ref(day_ref)), organization_id=OuterRef(org_ref))
+        .order_by().values("path")[:1],
+        output_field=CharField(),
     )
 
 
 def period_on(org_relation: str, day_ref, *, or_last: bool = False) -> FilteredRelation:
     """A join to the `OrganizationPeriod` row in force on `day_ref` (a field of the query, or
     a date) of the organization at `org_relation` ("organizer", "learner_organization"…):
-    `in_subtree_on` and `child_on` as one join, for aggregates over many rows (a hash join,
+    `in_subtree_on` and `path_on` as one join, for aggregates over many rows (a hash join,
     not a lookup per row). At most one row per row: a unit's periods do not overlap.
     Annotate it as NAME, then filter `within_on(unit, NAME)` and group by
     `child_in_path(unit, "NAME__path")`.
@@ -168,12 +167,16 @@ def within_on(unit: Organization, period_alias: str) -> Q:
     return Q(**{f"{period_alias}__path__contains": f"/{unit.pk}/"})
 
 
-def unit_of_person_on(day, person_ref: str = "pk") -> Coalesce:
-    """SQL: the organization id a person belonged to on `day` (see the module's rule)."""
-    left_later = Transfer.objects.filter(person_id=OuterRef(person_ref), transferred_on__gt=day)
+def unit_of_person_on(day, person_ref: str = "pk") -> Case:
+    """SQL: the organization id a person belonged to on `day` (see the module's rule).
+    Only those transferred after `day`, a hashed set, look up their first transfer: the
+    others, nearly everyone, are where they are now."""
+    later = Transfer.objects.filter(transferred_on__gt=day)
+    left_later = later.filter(person_id=OuterRef(person_ref))
     first_from = Subquery(left_later.order_by("transferred_on", "id").values("from_organization_id")[:1])
     current = F("organization_id") if person_ref == "pk" else F(person_ref.replace("_id", "") + "__organization_id")
-    return Coalesce(first_from, current, output_field=IntegerField())
+    return Case(When(Q(**{f"{person_ref}__in": later.values("person_id")}), then=first_from), default=current,
+                output_field=IntegerField())
 
 
 def status_of_person_on(day, person_ref: str = "pk") -> Coalesce:
@@ -195,14 +198,20 @@ def people_on(unit: Organization, day: datetime.date) -> QuerySet[Person]:
     for `unit` itself) and `status_then` (his PartyStatus id then, None if none yet).
 
     Candidates are narrowed in SQL before the per-person lookups: people whose current unit,
-    or a unit they were transferred from, was in the subtree during the day's tree."""
+    or a unit they were transferred from, was in the subtree during the day's tree. Where
+    their unit stood that day is one join for those who have stayed since (nearly everyone),
+    a lookup for those transferred after `day`."""
     unit_ids = units_on(unit, day).values("organization_id")
-    moved_out = Transfer.objects.filter(transferred_on__gt=day, from_organization_id__in=unit_ids).values("person_id")
+    moved_later = Transfer.objects.filter(transferred_on__gt=day)
+    moved_out = moved_later.filter(from_organization_id__in=unit_ids).values("person_id")
     return (
         Person.objects.filter(Q(organization_id__in=unit_ids) | Q(pk__in=moved_out))
-        .annotate(unit_then=unit_of_person_on(day))
-        .filter(in_subtree_on(unit, "unit_then", day))
-        .annotate(child_then=child_on(unit, "unit_then", day), status_then=status_of_person_on(day))
+        .annotate(unit_then=unit_of_person_on(day), stayed_in=FilteredRelation(
+            "organization__periods", condition=covering(day, "organization__periods")))
+        .annotate(path_then=Case(When(pk__in=moved_later.values("person_id"), then=path_on("unit_then", day)),
+                                 default=F("stayed_in__path")))
+        .filter(path_then__contains=f"/{unit.pk}/")
+        .annotate(child_then=child_in_path(unit, "path_then"), status_then=status_of_person_on(day))
     )
 
 

@@ -391,7 +391,10 @@ class PartyStatusChange(models.Model):
         verbose_name = _("thay đổi tình trạng đảng viên")
         verbose_name_plural = _("thay đổi tình trạng đảng viên")
         ordering = ["person", "effective_on", "id"]
-        indexes = [models.Index(fields=["person", "effective_on"], name="statuschange_person")]
+        # portal.asof reads a person's status on a day from his last change on or before it:
+        # one index-only step per person, no sort (the report reads it for every member).
+        indexes = [models.Index(fields=["person", "effective_on", "id"], include=["status"],
+                                name="statuschange_person_day")]
 
     def __str__(self):
         return f"{self.person} — {self.status} ({self.effective_on:%d/%m/%Y})"

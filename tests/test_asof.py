@@ -47,8 +47,9 @@ def test_child_of_a_unit_on_a_day(history):
     units = history["units"]
     tinh = units["TINH"]
     child = Organization.objects.filter(code="CB2").annotate(
-        before=asof.child_on(tinh, "pk", D(2025, 6, 30)), after=asof.child_on(tinh, "pk", D(2025, 7, 1)),
-        own=asof.child_on(units["DBX"], "pk", D(2025, 7, 1))).get()
+        path_before=asof.path_on("pk", D(2025, 6, 30)), path_after=asof.path_on("pk", D(2025, 7, 1))).annotate(
+        before=asof.child_in_path(tinh, "path_before"), after=asof.child_in_path(tinh, "path_after"),
+        own=asof.child_in_path(units["DBX"], "path_after")).get()
     assert (child.before, child.after) == (units["DBK"].pk, units["DBX"].pk)
     assert child.own == child.pk  # CB2 is itself a child of DBX then
 

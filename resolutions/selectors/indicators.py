@@ -4,9 +4,10 @@ belong to the unit that held them and its superiors as the tree stood on their d
 members are those of the subtree on the period's snapshot day.
 
 Each figure is one SQL aggregate grouped by the child unit that held the row
-(`portal.asof.child_on`), so the subtree's total and its breakdown come from one pass;
-the people behind a figure are plain querysets (`commend_people`, `remind_people`,
-`document_readers`) and the figure is their count, so list and figure cannot disagree.
+(`portal.asof.child_in_path` of the row's unit's path that day), so the subtree's total
+and its breakdown come from one pass; the people behind a figure are plain querysets
+(`commend_people`, `remind_people`, `document_readers`) and the figure is their count, so
+list and figure cannot disagree.
 """
 
 import datetime
