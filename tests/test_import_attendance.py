@@ -365,3 +365,21 @@ def test_the_resource_describes_the_same_columns(province, session, bithu, peopl
     outsider = tablib.Dataset(["Phạm Thị Khác", "", "", "x", ""], headers=exported.headers)
     result = AttendanceResource(session=session, user=bithu).import_data(outsider, dry_run=False)
     assert result.has_validation_errors() or result.has_errors()
+
+
+def test_preview_then_confirm_writes_the_sheet(province, session, bithu, people, tmp_path):
+    from portal.spreadsheets.imports import confirm_import
+
+    path = sheet(tmp_path, [[1, "Nguyễn Văn Bí", None, None, "x", None],
+                            [2, "Trần Thị Đảng", None, None, "P", "Ốm"],
+                            [3, "Lê Văn Cùng", None, None, "x", None]])
+    with path.open("rb") as upload:
+        batch = stage_import(user=bithu, format_code="attendance", target_id=str(session.pk), upload=upload,
+                             filename=path.name)
+    assert batch.organization == session.organization and batch.summary["created"] == 3
+    assert not Attendance.objects.exists()
+    batch = confirm_import(batch, user=bithu)
+    assert batch.status == batch.Status.APPLIED and batch.summary["written"]["excused"] == 1
+    assert stored(session)["Trần Thị Đảng"][:2] == (Status.EXCUSED, "Ốm")
+    assert set(RowHistory.objects.filter(table_name="resolutions_attendance").values_list("actor_id", flat=True)) == {
+        bithu.pk}
