@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields as ie_fields
@@ -633,9 +634,9 @@ class AttendanceResource(GroupRows, resources.ModelResource):
         if instance.status == _ABSENT_UNSAID:
             instance.status = Status.EXCUSED if instance.reason else Status.ABSENT
         if instance.status not in Status.values:
-            raise ValidationError(_("Ghi tình trạng: có mặt, vắng có lý do hoặc vắng không lý do."))
+            raise ValidationError(capfirst(_("chưa ghi tình trạng: có mặt, vắng có lý do hoặc vắng không lý do")))
         if instance.status == Status.EXCUSED and not instance.reason:
-            raise ValidationError(_("Vắng có lý do cần ghi lý do."))
+            raise ValidationError(capfirst(_("vắng có lý do cần ghi lý do")))
         instance.method = Attendance.Method.SECRETARY
         instance.checked_in_at = timezone.now()
 
@@ -726,8 +727,8 @@ class DocumentResource(resources.ModelResource):
         if instance.pk is None:
             instance.organization = self.target
         elif instance.organization_id != self.target.pk:
-            raise ValidationError(_("Văn bản có số, ký hiệu và ngày ban hành này đã có trong danh mục của đơn vị "
-                                    "khác."))
+            raise ValidationError(capfirst(_("văn bản có số, ký hiệu và ngày ban hành này đã có trong danh mục của "
+                                             "đơn vị khác")))
         if instance.kind_id is None:
             instance.kind = DocumentKind.objects.filter(
                 code=document_services.symbol_kind(instance.number_symbol) or "").first()

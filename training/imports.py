@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields as ie_fields
@@ -161,7 +162,7 @@ class ResultsFormat(ImportFormat):
             plan.problems.append(Problem(row=table.header_row, column="", value="", reason=_(
                 "%(type)s do cơ sở đào tạo bên ngoài giảng dạy: ghi kết quả học tập bên ngoài, không ghi kết quả "
                 "lớp.") % {"type": training_class.class_type.name}))
-        self._check_nominations(lines, training_class, rule, len(enrolled), plan, table, user)
+        self._check_nominations(lines, training_class, rule, len(enrolled), plan, table)
         payload = ResultsPayload()
         for line in lines:
             if line.problems:
@@ -216,8 +217,9 @@ class ResultsFormat(ImportFormat):
         return line
 
     def _check_nominations(self, lines: list[_Line], training_class: TrainingClass, rule, enrolled: int, plan: Plan,
-                           table: Table, user) -> None:
-        """nominate()'s checks, on the rows that would enrol someone, without writing."""
+                           table: Table) -> None:
+        """nominate()'s checks, on the rows that would enrol someone, without writing (they name
+        only people the user may nominate: candidates_named offers no one else)."""
         new = [line for line in lines if line.person is not None and not isinstance(line.person, _Enrolled)]
         if not new:
             return
@@ -226,11 +228,6 @@ class ResultsFormat(ImportFormat):
                 line.problems.append(Problem(row=line.source.number, column="", value="", reason=_(
                     "chưa có trong danh sách lớp, và lớp đã chốt kết quả: không cử thêm học viên được")))
             return
-        for line in new:
-            if not services.may_nominate(user, line.person):
-                line.problems.append(Problem(row=line.source.number, column=TITLES["full_name"],
-                                             value=line.person.full_name, reason=_(
-                    "bạn không được cử người này (không thuộc đơn vị bạn quản lý hoặc phụ trách đào tạo)")))
         if rule is None:
             plan.problems.append(Problem(row=table.header_row, column="", value="", reason=_(
                 "Loại lớp “%(type)s” không có quy định nào hiệu lực vào ngày khai giảng %(date)s.")
@@ -304,8 +301,8 @@ class ScoreWidget(widgets.Widget):
         try:
             return services.parse_score(_score_cell(value))
         except ValueError:
-            raise ValueError(_("Điểm là số từ 0 đến %(max)d, tối đa hai chữ số thập phân, ví dụ 7,5.")
-                             % {"max": SCORE_MAX}) from None
+            raise ValueError(capfirst(_("điểm là số từ 0 đến %(max)d, tối đa hai chữ số thập phân, ví dụ 7,5")
+                                      % {"max": SCORE_MAX})) from None
 
     def render(self, value, obj=None, **kwargs):
         return _score_text(value)
@@ -383,11 +380,11 @@ class EnrollmentResource(GroupRows, resources.ModelResource):
         if rule is not None and rule.has_test:
             instance.result = services.result_for(rule, instance.score)
         elif instance.score is not None:
-            raise ValidationError(_("Lớp không có kiểm tra cuối khóa nên không ghi điểm."))
+            raise ValidationError(capfirst(_("lớp không có kiểm tra cuối khóa nên không ghi điểm")))
         before = (Enrollment.objects.filter(pk=instance.pk).annotate(certified=selectors.certified_q())
                   .values("result", "certified").get())
         if before["certified"] and before["result"] != instance.result:
-            raise ValidationError(_("Đã được cấp giấy chứng nhận nên không đổi kết quả được (thu hồi giấy chứng nhận "
-                                    "trước)."))
+            raise ValidationError(capfirst(_("đã được cấp giấy chứng nhận nên không đổi kết quả được (thu hồi giấy "
+                                             "chứng nhận trước)")))
         instance.result_recorded_by = self.user if getattr(self.user, "is_authenticated", False) else None
         instance.result_recorded_at = timezone.now()
