@@ -322,8 +322,7 @@ def test_the_command_prints_the_summary_and_exits_by_the_outcome(province, sessi
                             [2, "Trần Thị Đảng", None, None, "x", None],
                             [3, "Lê Văn Cùng", None, None, "x", None]])
     out = io.StringIO()
-    call_command("import_attendance", str(good), "--session", str(session.pk), "--user", "bithu", "--dry-run",
-                 stdout=out)
+    call_command("import_attendance", str(good), "--session", str(session.pk), "--dry-run", stdout=out)
     assert "thêm mới: 3" in out.getvalue() and not Attendance.objects.exists()
     call_command("import_attendance", str(good), "--session", str(session.pk), "--user", "bithu", stdout=out)
     assert Attendance.objects.count() == 3
