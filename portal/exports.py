@@ -2,6 +2,8 @@
 its filters) and a unit's own members (/units/<code>/), both in the columns of the people
 import format, so an exported list can be filled in and imported again."""
 
+from dataclasses import replace
+
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -9,29 +11,30 @@ from django.utils.translation import gettext_lazy as _
 from portal import selectors
 from portal.forms import PeopleFilterForm
 from portal.models import Person, Position
+from portal.spreadsheets import people as people_format
 from portal.spreadsheets.export import Column, ListExport, Rows, label_of, register_list
 
 PEOPLE_FILE = "danh-sach-dang-vien"
-
-
 _gender = label_of(Person.Gender.choices)
 
 
-# The people import format's columns, in its order and with its headers.
-PEOPLE_COLUMNS = [
-    Column("Họ và tên", "full_name", width=28),
-    Column("Ngày sinh", "birth_date", width=12),
-    Column("Giới tính", lambda row: _gender(row["gender"]), lookups=("gender",), width=10),
-    Column("Dân tộc", "ethnicity__name", width=12),
-    Column("Ngày vào Đảng", "admitted_on", width=14),
-    Column("Ngày chính thức", "official_on", width=14),
-    Column("Số thẻ đảng viên", "party_card_number", width=16),
-    Column("Tình trạng", "party_status__name", width=16),
-    Column("Chi bộ", "organization__name", width=30),
-    Column("Chức vụ", "current_positions", width=18),
-    Column("Trình độ lý luận chính trị", "theory_level__name", width=16),
-    Column("Nghề nghiệp / nơi công tác", "job_title", width=30),
-]
+# Where each column of the people import format is read from (portal.spreadsheets.people
+# gives their order and headers), and how wide it is.
+PEOPLE_VALUES = {
+    "full_name": Column("", "full_name", width=28),
+    "birth_date": Column("", "birth_date", width=12),
+    "gender": Column("", lambda row: _gender(row["gender"]), lookups=("gender",), width=10),
+    "ethnicity": Column("", "ethnicity__name", width=12),
+    "admitted_on": Column("", "admitted_on", width=14),
+    "official_on": Column("", "official_on", width=14),
+    "party_card_number": Column("", "party_card_number", width=16),
+    "party_status": Column("", "party_status__name", width=16),
+    "unit": Column("", "organization__name", width=30),
+    "position": Column("", "current_positions", width=18),
+    "theory_level": Column("", "theory_level__name", width=16),
+    "job_title": Column("", "job_title", width=30),
+}
+PEOPLE_COLUMNS = [replace(PEOPLE_VALUES[column.key], title=column.title) for column in people_format.COLUMNS]
 
 
 def with_current_positions(people: QuerySet[Person]) -> QuerySet[Person]:

@@ -297,3 +297,20 @@ def test_a_long_list_is_streamed_in_bounded_memory(province):
         assert status == "200"
         assert int(size) > 1_000_000, (ext, size)  # the whole list was written
         assert int(growth) < 40, f"{ext}: the process grew by {growth} MB for 50,000 rows"
+
+
+def test_an_exported_list_imports_again_unchanged(client, province, people, tmp_path):
+    """The people export is the people import format: the file of a unit, imported back into
+    it as it is, finds every person and changes nothing."""
+    from portal.spreadsheets.imports import import_file
+
+    client.force_login(province["users"]["admin"])
+    response = client.get(reverse("person_list_export", kwargs={"ext": "xlsx"}), {"unit": "CS1"})
+    path = tmp_path / "danh-sach.xlsx"
+    path.write_bytes(content_of(response))
+    plan, _written = import_file(user=province["users"]["admin"], format_code="people", target_id="CS1", path=path,
+                                 dry_run=True)
+    assert not plan.problems, plan.problems
+    assert plan.total == plan.unchanged == Person.objects.filter(organization__path__startswith=province["units"][
+        "CS1"].path).count()
+    assert not plan.created and not plan.changed

@@ -203,3 +203,17 @@ def test_campaign_export_refuses_another_format(client, tree):  # noqa: F811
     response = client.post(f"/api/v1/study-campaigns/{tree['campaign'].pk}/export/", {"format": "docx"},
                            content_type="application/json")
     assert response.status_code == 400 and not Job.objects.exists()
+
+
+def test_an_exported_attendance_sheet_imports_again_unchanged(client, province, sessions, tmp_path):
+    from portal.spreadsheets.imports import import_file
+
+    session = sessions["cb1"]
+    client.force_login(province["users"]["bithu"])
+    path = tmp_path / "diem-danh.xlsx"
+    response = client.get(reverse("session_attendance_export", args=[session.pk, "xlsx"]))
+    path.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
+    plan, _written = import_file(user=province["users"]["bithu"], format_code="attendance", target_id=str(session.pk),
+                                 path=path, dry_run=True)
+    assert not plan.problems, plan.problems
+    assert plan.total == plan.unchanged == 3 and not plan.created and not plan.changed

@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from urllib.parse import quote
 
@@ -82,13 +83,24 @@ class Column:
         return (self.value,) if isinstance(self.value, str) else self.lookups
 
     def read(self, row) -> CellValue:
-        return row[self.value] if isinstance(self.value, str) else self.value(row)
+        return self.reader()(row)
+
+    def reader(self) -> Callable[[Any], CellValue]:
+        return itemgetter(self.value) if isinstance(self.value, str) else self.value
 
 
 def label_of(choices) -> Callable[[str], str]:
-    """A choice's label as the page shows it ("nu" -> "Nữ"), "" for none."""
-    labels = dict(choices)
-    return lambda value: str(labels.get(value, value or ""))
+    """A choice's label as the page shows it in Vietnamese ("nu" -> "Nữ"), "" for none;
+    the labels are translated once, not once a row."""
+    labels = {}
+
+    def label(value) -> str:
+        if not labels:
+            with translation.override("vi"):
+                labels.update((key, str(text)) for key, text in choices)
+        return labels.get(value, value or "")
+
+    return label
 
 
 def yes_no(value) -> str:
@@ -163,8 +175,9 @@ def cell_rows(columns: Sequence[Column], rows: QuerySet | Iterable) -> Iterator[
     if isinstance(rows, QuerySet):
         lookups = list(dict.fromkeys(lookup for column in columns for lookup in column.fields()))
         rows = rows.values(*lookups).iterator(chunk_size=CHUNK_ROWS)
+    readers = [column.reader() for column in columns]
     for row in rows:
-        yield [neutralise(column.read(row)) for column in columns]
+        yield [neutralise(read(row)) for read in readers]
 
 
 def _local(value: datetime.datetime) -> datetime.datetime:
@@ -213,6 +226,8 @@ class _CellStyles:
         self.styles = {}
 
     def cell(self, value, number_format):
+        if value is None or type(value) is str:
+            return value  # most cells: nothing to look at
         if isinstance(value, datetime.datetime):
             value, number_format = _local(value), DATETIME_FORMAT
         elif isinstance(value, datetime.date):
