@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.access import can_manage
 from portal.spreadsheets.export import INTEGER_FORMAT, Column, ListExport, Rows, label_of, register_list
 from resolutions.filters import commitment_year, session_filters
+from resolutions.imports import ATTENDANCE_TITLES
 from resolutions.models import Attendance, Commitment, StudySession
 from resolutions.selectors import commitments as commitment_selectors
 from resolutions.selectors import sessions as session_selectors
@@ -52,11 +53,11 @@ def session_rows(user, query) -> Rows:
 
 # The attendance import format's columns first (who, and his mark), then how it was recorded.
 ATTENDANCE_COLUMNS = [
-    Column("Họ và tên", lambda row: row.full_name, width=28),
-    Column("Ngày sinh", lambda row: row.birth_date, width=12),
-    Column("Số thẻ đảng viên", lambda row: row.party_card_number, width=16),
-    Column("Tình trạng", lambda row: _attendance(row.status), width=16),
-    Column("Lý do", lambda row: row.reason, width=30),
+    Column(ATTENDANCE_TITLES["full_name"], lambda row: row.full_name, width=28),
+    Column(ATTENDANCE_TITLES["birth_date"], lambda row: row.birth_date, width=12),
+    Column(ATTENDANCE_TITLES["party_card_number"], lambda row: row.party_card_number, width=16),
+    Column(ATTENDANCE_TITLES["status"], lambda row: _attendance(row.status), width=16),
+    Column(ATTENDANCE_TITLES["reason"], lambda row: row.reason, width=30),
     Column("Ghi nhận", lambda row: _method(row.method) if row.method else "Chưa ghi nhận", width=16),
     Column("Lúc điểm danh", lambda row: row.checked_in_at, width=17),
 ]

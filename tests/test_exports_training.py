@@ -143,3 +143,19 @@ def test_queries_do_not_grow_with_the_list(client, province, name, kwargs):
         assert rows
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], (name, counts)
+
+
+def test_an_exported_class_roll_imports_again_unchanged(client, province, world, tmp_path):
+    """A class's learners in the results import format: imported back as they are, every
+    learner is found and nothing changes."""
+    from portal.spreadsheets.imports import import_file
+
+    cs1 = world["cs1"]
+    client = login(client, province, "daotao")
+    path = tmp_path / "ket-qua.xlsx"
+    response = client.get(reverse("training_class_roll_export", args=[cs1.pk, "xlsx"]))
+    path.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
+    plan, _written = import_file(user=province["users"]["daotao"], format_code="results", target_id=str(cs1.pk),
+                                 path=path, dry_run=True)
+    assert not plan.problems, plan.problems
+    assert plan.total == plan.unchanged == 8 and not plan.created and not plan.changed

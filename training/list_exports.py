@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.spreadsheets.export import INTEGER_FORMAT, Column, ListExport, Rows, label_of, register_list
 from training.filters import certificate_filters, class_filters, enrollment_filters
+from training.imports import TITLES as RESULT_TITLES
 from training.models import Enrollment, TrainingClass
 from training.selectors import certificates as certificate_selectors
 from training.selectors import classes as class_selectors
@@ -69,11 +70,11 @@ def enrollment_rows(user, query) -> Rows:
 
 # The results import format's columns first (who, his score and result), then the rest of the roll.
 ROLL_COLUMNS = [
-    Column("Họ và tên", "person__full_name", width=28),
-    Column("Ngày sinh", "person__birth_date", width=12),
-    Column("Số thẻ đảng viên", "person__party_card_number", width=16),
-    Column("Điểm", "score", width=8),
-    Column("Kết quả", lambda row: _result(row["result"]), lookups=("result",), width=12),
+    Column(RESULT_TITLES["full_name"], "person__full_name", width=28),
+    Column(RESULT_TITLES["birth_date"], "person__birth_date", width=12),
+    Column(RESULT_TITLES["party_card_number"], "person__party_card_number", width=16),
+    Column(RESULT_TITLES["score"], "score", width=8),
+    Column(RESULT_TITLES["result"], lambda row: _result(row["result"]), lookups=("result",), width=12),
     Column("Tình trạng", "person__party_status__name", width=16),
     Column("Đơn vị cử", "learner_organization__name", width=30),
     Column("Buổi có mặt", "n_present", INTEGER_FORMAT, width=10),
