@@ -96,9 +96,18 @@ def test_a_unit_style_file_stores_every_value(province, bithu, cb1, tmp_path):
     assert list(trang.status_changes.values_list("status__code", "effective_on")) == [("quan-chung", TODAY())]
 
 
-def test_history_names_the_importing_user(province, bithu, cb1, tmp_path):
-    path = unit_workbook(tmp_path / "a.xlsx", PEOPLE_HEADER, [person_row("Đỗ Văn Mạnh", position="Bí thư")])
+@pytest.mark.parametrize("bulk", [False, True], ids=["by the trigger", "set-wise"])
+def test_history_names_the_importing_user(province, bithu, cb1, tmp_path, monkeypatch, bulk):
+    """Row by row by the trigger, or for many new people in one statement per table with the
+    trigger off (portal.audit.bulk_load_history): the same history."""
+    monkeypatch.setattr(people_format, "BULK_HISTORY_ROWS", 1 if bulk else 10**9)
+    changed = province["member"]
+    path = unit_workbook(tmp_path / "a.xlsx", PEOPLE_HEADER,
+                         [person_row("Đỗ Văn Mạnh", position="Bí thư"),
+                          person_row(changed.full_name, card=changed.party_card_number, job="Văn thư", gender=None)])
     run(bithu, cb1, path)
+    update = RowHistory.objects.get(table_name="portal_person", row_id=changed.pk, action="U")
+    assert (update.actor_id, update.old, update.new) == (bithu.pk, {"job_title": ""}, {"job_title": "Văn thư"})
     person = Person.objects.get(full_name="Đỗ Văn Mạnh")
     rows = RowHistory.objects.filter(
         table_name__in=["portal_person", "portal_partystatuschange", "portal_position"],
@@ -109,6 +118,8 @@ def test_history_names_the_importing_user(province, bithu, cb1, tmp_path):
         ("portal_position", "I", bithu.pk)}
     assert len(rows) == 4  # the person, dự bị and chính thức, the position
     assert all(row.context == "import people (lệnh)" for row in rows)
+    inserted = rows.get(table_name="portal_person")
+    assert inserted.new["full_name"] == "Đỗ Văn Mạnh" and inserted.new["organization_id"] == cb1.pk
 
 
 def test_a_template_like_file_reads_the_same(province, bithu, cb1, tmp_path):
@@ -180,7 +191,8 @@ def test_changes_of_an_existing_member_follow_the_people_rules(province, bithu, 
     its day, the change of cell as a transfer, the chức vụ as a position."""
     cs1 = province["units"]["CS1"]
     bithu.grants.create(organization=cs1, role_id=_staff_role("tochuc"))  # may manage CS1's subtree
-    member = PersonFactory(full_name="Ngô Văn Tài", organization=province["units"]["CB1"], party_card_number="61000001",
+    member = PersonFactory(full_name="Ngô Văn Tài", gender="nam", organization=province["units"]["CB1"],
+                           party_card_number="61000001",
                            party_status=PartyStatus.objects.get(code="du-bi"), official_on=None,
                            admitted_on=datetime.date(2024, 12, 1), birth_date=datetime.date(1995, 7, 7),
                            job_title="Chuyên viên")
@@ -227,7 +239,7 @@ def test_empty_cells_keep_what_is_recorded(province, bithu, cb1, tmp_path):
 
 
 def test_matched_by_name_and_birth_date_when_no_card(province, bithu, cb1, tmp_path):
-    person = PersonFactory(full_name="Hồ Thị Xuân", organization=cb1, party_card_number=None,
+    person = PersonFactory(full_name="Hồ Thị Xuân", gender="nu", organization=cb1, party_card_number=None,
                            birth_date=datetime.date(1970, 3, 8))
     path = unit_workbook(tmp_path / "a.xlsx", PEOPLE_HEADER,
                          [person_row("hồ thị  xuân", birth="08/03/1970", gender="Nữ", card="62000001")])

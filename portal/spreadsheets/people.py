@@ -16,12 +16,14 @@ the import) to an active unit; a chức vụ is a Position held from the day of 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import itertools
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -35,6 +37,7 @@ from import_export import fields as ie_fields
 from import_export import resources, widgets
 
 from portal import access
+from portal.audit import bulk_load_history
 from portal.bulk import copy_rows, next_ids
 from portal.models import (
     Ethnicity,
@@ -115,6 +118,9 @@ ETHNIC_WORDS = {
     "hre": ["H'rê"],
     "mnong": ["M'nông"],
 }
+# From this many new people, their history is written set-wise with the trigger off.
+BULK_HISTORY_ROWS = 2000
+HISTORY_TABLES = ("portal_person", "portal_partystatuschange", "portal_transfer", "portal_position")
 # The statuses whose start the row's own dates give (the demo's history follows the same dates).
 PROBATION, FULL_MEMBER = "du-bi", "chinh-thuc"
 
@@ -234,18 +240,16 @@ class _Cached:
         return found[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
-    """One row read: the fields it gives (only the non-empty ones) and where it came from."""
+    """One row read: the fields it gives (only the non-empty ones), and its cells as written
+    (for the rejected-rows file; a hundred thousand rows are kept until the plan is done)."""
 
-    source: SourceRow
+    number: int
+    cells: list
     values: dict  # Person attname -> new value; "role_id" -> PositionRole id or None
     person: object = None  # the existing person it is about (named tuple), None for a new one
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def number(self) -> int:
-        return self.source.number
 
     @property
     def name(self) -> str:
@@ -281,7 +285,7 @@ class _RowReader:
 
     def read(self, source: SourceRow) -> _Row:
         cells = source.values
-        row = _Row(source=source, values={})
+        row = _Row(number=source.number, cells=source.cells, values={})
         values = row.values
 
         def bad(key: str, reason: str) -> None:
@@ -383,7 +387,7 @@ class PeoplePayload:
     """What apply() writes."""
 
     today: datetime.date
-    new: list[dict] = field(default_factory=list)  # PERSON_FIELDS of each new person
+    new: list[tuple] = field(default_factory=list)  # PERSON_FIELDS of each new person, in that order
     new_history: list[list[tuple[int, datetime.date]]] = field(default_factory=list)  # per new person
     updates: list[dict] = field(default_factory=list)  # "id" and the PERSON_FIELDS of a changed person
     status_changes: list[tuple[int, int, datetime.date]] = field(default_factory=list)  # person, status, from
@@ -465,8 +469,10 @@ class PeopleFormat(ImportFormat):
                                target=target)
             if row.problems:
                 bad.append(row)
+            else:
+                row.values = row.cells = None  # planned: what it writes is in the payload now
         for row in sorted(bad, key=lambda r: r.number):
-            plan.reject(row.source, row.problems)
+            plan.reject(row, row.problems)
         plan.payload = payload
         return plan
 
@@ -532,14 +538,16 @@ class PeopleFormat(ImportFormat):
             return
         new["party_status_since"] = _status_since(new, codes, payload.today)
         index = len(payload.new)
-        payload.new.append(new)
+        person = tuple(new[name] for name in PERSON_FIELDS)  # a tuple: a tenth of a dict's size
+        payload.new.append(person)
         payload.new_history.append(_history_of_new(new, codes))
         if role_id is not None:
             payload.positions.append((("new", index), new["organization_id"], role_id))
 
         def describe() -> list:
-            shown = [(TITLES[key], "", texts.of(attname, new[attname])) for attname, key in SHOWN
-                     if new[attname] not in (None, "")]
+            values = dict(zip(PERSON_FIELDS, person, strict=True))
+            shown = [(TITLES[key], "", texts.of(attname, values[attname])) for attname, key in SHOWN
+                     if values[attname] not in (None, "")]
             if role_id is not None:
                 shown.append((TITLES["position"], "", texts.of("role_id", role_id)))
             return shown
@@ -551,21 +559,26 @@ class PeopleFormat(ImportFormat):
     def apply(self, plan: Plan, *, target: Organization, user) -> dict:
         payload: PeoplePayload = plan.payload
         today = payload.today
-        new_ids = next_ids("portal_person", len(payload.new))
-        _insert_people(payload.new, new_ids)
-        history = [(person_id, status_id, since) for person_id, steps in zip(new_ids, payload.new_history, strict=True)
-                   for status_id, since in steps]
-        _update_people(payload.updates)
-        history += payload.status_changes
-        _insert("portal_partystatuschange", ["person_id", "status_id", "effective_on", "decision_number"],
-                ((person_id, status_id, since, "") for person_id, status_id, since in history))
-        _insert("portal_transfer", ["person_id", "from_organization_id", "to_organization_id", "transferred_on",
-                                    "kind", "decision_number"],
-                ((person_id, source, to, today, Transfer.Kind.PERMANENT.value, "")
-                 for person_id, source, to in payload.transfers))
-        _insert("portal_position", ["person_id", "organization_id", "role_id", "started_on", "ended_on"],
-                ((new_ids[ref[1]] if isinstance(ref, tuple) else ref, unit_id, role_id, today, None)
-                 for ref, unit_id, role_id in payload.positions))
+        _update_people(payload.updates)  # before the trigger may go off: an update's history is its diff
+        # Many new rows: their history written by one statement per table rather than by the
+        # trigger row by row (portal.audit.bulk_load_history, as seed_demo loads people). Other
+        # writers to these tables wait until the import commits; readers do not.
+        bulk = len(payload.new) >= BULK_HISTORY_ROWS
+        with bulk_load_history(*HISTORY_TABLES) if bulk else contextlib.nullcontext():
+            new_ids = next_ids("portal_person", len(payload.new))  # after the lock: above every id before it
+            _insert_people(payload.new, new_ids, direct=bulk)
+            history = [(person_id, status_id, since)
+                       for person_id, steps in zip(new_ids, payload.new_history, strict=True) for status_id, since in steps]
+            history += payload.status_changes
+            _insert("portal_partystatuschange", ["person_id", "status_id", "effective_on", "decision_number"],
+                    ((person_id, status_id, since, "") for person_id, status_id, since in history), direct=bulk)
+            _insert("portal_transfer", ["person_id", "from_organization_id", "to_organization_id", "transferred_on",
+                                        "kind", "decision_number"],
+                    ((person_id, source, to, today, Transfer.Kind.PERMANENT.value, "")
+                     for person_id, source, to in payload.transfers), direct=bulk)
+            _insert("portal_position", ["person_id", "organization_id", "role_id", "started_on", "ended_on"],
+                    ((new_ids[ref[1]] if isinstance(ref, tuple) else ref, unit_id, role_id, today, None)
+                     for ref, unit_id, role_id in payload.positions), direct=bulk)
         return {"created": len(payload.new), "changed": len(payload.updates), "status_changes": len(history),
                 "transfers": len(payload.transfers), "positions": len(payload.positions)}
 
@@ -702,22 +715,26 @@ class _Matcher:
 # --- Writing ----------------------------------------------------------------------------------
 
 
-def _insert(table: str, columns: list[str], rows) -> int:
-    """INSERT the rows set-wise: COPY into a scratch table, then one INSERT … SELECT, a statement
-    that portal.audit attributes to the importing user so the row-history triggers name him
-    (COPY itself passes by Django's cursor and would record no one)."""
+def _insert(table: str, columns: list[str], rows, *, direct: bool = False) -> None:
+    """INSERT the rows set-wise. `direct`: COPY straight into the table (its history trigger is
+    off, bulk_load_history writes the history). Else COPY into a scratch table, then one INSERT …
+    SELECT: a statement portal.audit attributes to the importing user, so the row-history trigger
+    names him (COPY passes by Django's cursor wrapper and would record no one)."""
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
-        return 0
+        return
+    rows = itertools.chain([first], rows)
+    if direct:
+        copy_rows(table, columns, rows)
+        return
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE import_rows ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA")
     try:
-        copy_rows("import_rows", columns, itertools.chain([first], rows))
+        copy_rows("import_rows", columns, rows)
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM import_rows")
-            return cursor.rowcount
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS import_rows")
@@ -727,23 +744,25 @@ NAME_FIELDS = ["given_name", "sort_key", "search_key"]
 
 
 def _with_names(values: dict) -> dict:
-    """The derived name columns, by the model's own rule (Person.refresh_derived_names)."""
-    person = Person(full_name=values["full_name"])
-    person.refresh_derived_names()
-    return {"full_name": person.full_name, **{name: getattr(person, name) for name in NAME_FIELDS}}
+    """The derived name columns, by the model's own rule (Person.refresh_derived_names, run on
+    a plain object: a model instance per row would cost more than the rest of the row)."""
+    names = SimpleNamespace(full_name=values["full_name"])
+    Person.refresh_derived_names(names)
+    return {"full_name": names.full_name, **{name: getattr(names, name) for name in NAME_FIELDS}}
 
 
-def _insert_people(new: list[dict], ids: list[int]) -> None:
+def _insert_people(new: list[tuple], ids: list[int], *, direct: bool) -> None:
     now = timezone.now()
     columns = ["id", *PERSON_FIELDS, *NAME_FIELDS, "education", "created_at", "updated_at"]
 
     def rows():
-        for person_id, values in zip(ids, new, strict=True):
+        for person_id, person in zip(ids, new, strict=True):
+            values = dict(zip(PERSON_FIELDS, person, strict=True))
             merged = {**values, **_with_names(values)}
             yield (person_id, *(merged[name] for name in PERSON_FIELDS), *(merged[name] for name in NAME_FIELDS),
                    "", now, now)
 
-    _insert("portal_person", columns, rows())
+    _insert("portal_person", columns, rows(), direct=direct)
 
 
 def _update_people(updates: list[dict]) -> None:

@@ -5,6 +5,7 @@ footer ("Người lập biểu", "Ngày … tháng … năm …", signatures).""
 
 import codecs
 import csv
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -126,7 +127,13 @@ def _body_rows(numbered, columns: dict[str, int]) -> Iterator[SourceRow]:
 
 
 def _is_footer(cells: list) -> bool:
-    return any(isinstance(cell, str) and _FOOTER.match(match_key(cell)) for cell in cells)
+    return any(isinstance(cell, str) and _footer_text(cell) for cell in cells)
+
+
+@functools.lru_cache(maxsize=65_536)  # statuses, genders, units, jobs repeat down a column
+def _footer_text(text: str) -> bool:
+    # Footers start with a word ("Người lập biểu", "Ngày … tháng …"); a number never (cards, text dates).
+    return not text.lstrip()[:1].isdigit() and bool(_FOOTER.match(match_key(text)))
 
 
 def _xlsx_rows(path: Path, filename: str) -> Iterator[tuple[int, list]]:
