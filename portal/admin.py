@@ -53,6 +53,7 @@ from portal.models import (
     Transfer,
     User,
 )
+from portal.spreadsheets.admin_buttons import SpreadsheetAdmin
 
 admin.site.site_header = gettext_lazy("Quản trị Cổng học tập lý luận chính trị")
 admin.site.site_title = gettext_lazy("Quản trị")
@@ -338,7 +339,7 @@ class PartyStatusChangeInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(SpreadsheetAdmin, ScopedAdmin):
     list_display = ["full_name", "organization", "party_status", "gender", "birth_date", "ethnicity",
                     "party_card_number"]
     list_filter = ["party_status", "gender", "ethnicity__is_minority", "theory_level", "organization__level"]
@@ -347,6 +348,8 @@ class PersonAdmin(ScopedAdmin):
     autocomplete_fields = ["organization"]
     raw_id_fields = ["user"]
     inlines = [PartyStatusChangeInline]
+    import_format = "people"
+    import_target_help = gettext_lazy("Mã của đơn vị nhận danh sách, ví dụ CB01 (xem ở trang của đơn vị).")
     fieldsets = [
         (None, {"fields": ["full_name", "gender", "birth_date", "ethnicity", "organization", "job_title"]}),
         (gettext_lazy("Đảng tịch"), {"fields": ["party_status", "party_status_since", "party_card_number",

@@ -346,3 +346,74 @@ def test_api_template(province):
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [cell.value for cell in sheet[1]] == PEOPLE_HEADER
+
+
+# --- The admin's buttons ----------------------------------------------------------------------
+
+
+def admin_secretary(province):
+    """bithu as staff who may view people in the admin: his reach is still his cell."""
+    from tests.test_admin import staff
+
+    return staff(province["users"]["bithu"], "view_person", "change_person")
+
+
+def test_admin_export_is_the_format_s_columns_over_the_admin_s_queryset_neutralised(province, client):
+    member = province["member"]
+    member.full_name = '=HYPERLINK("http://x","y")'
+    member.save(update_fields=["full_name"])
+    client.force_login(admin_secretary(province))
+    changelist = page_text(client.get("/admin/portal/person/"))
+    assert "Nhập từ Excel" in changelist and "Xuất Excel" in changelist and "Xuất CSV" in changelist
+
+    xlsx = client.get("/admin/portal/person/export/")
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    lines = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    assert lines[0] == PEOPLE_HEADER
+    names = {line[0] for line in lines[1:]}
+    assert names == {"Nguyễn Văn Bí", "'=HYPERLINK(\"http://x\",\"y\")", "Lê Văn Cùng"}  # his cell only
+    csv = client.get("/admin/portal/person/export/csv/").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv and "Hoàng Văn Xa" not in csv and csv.splitlines()[0].startswith("Họ và tên,")
+    # The list's own filters narrow the file like the list.
+    filtered = client.get("/admin/portal/person/export/csv/", {"q": "le van cung"}).content.decode("utf-8-sig")
+    assert "Lê Văn Cùng" in filtered and "Nguyễn Văn Bí" not in filtered
+
+
+def test_admin_import_goes_through_the_preview_page(province, client, tmp_path):
+    client.force_login(admin_secretary(province))
+    form = client.get("/admin/portal/person/import/")
+    assert form.status_code == 200 and reverse("import_template", args=["people"]) in page_text(form)
+    path = unit_workbook(tmp_path / "qua admin.xlsx", PEOPLE_HEADER, new_rows())
+    with path.open("rb") as handle:
+        outside = client.post("/admin/portal/person/import/", {"target": "CB3", "file": handle})
+    assert outside.status_code == 400 and "Không có đích nhập này" in page_text(outside)
+    with macro_file(tmp_path / "macro.xlsx").open("rb") as handle:
+        refused = client.post("/admin/portal/person/import/", {"target": "CB1", "file": handle})
+    assert refused.status_code == 400 and "có macro: không nhận" in page_text(refused)
+    assert ImportBatch.objects.count() == 0
+
+    with path.open("rb") as handle:
+        staged = client.post("/admin/portal/person/import/", {"target": "CB1", "file": handle})
+    batch = ImportBatch.objects.get()
+    assert staged["Location"] == reverse("import_batch", args=[batch.pk]) and batch.status == "previewed"
+    assert not Person.objects.filter(party_card_number="55000001").exists()  # written only once confirmed
+    assert client.post("/admin/portal/person/process_import/").status_code == 404  # no second way to write
+    client.post(reverse("import_confirm", args=[batch.pk]))
+    assert Person.objects.filter(party_card_number__in=["55000001", "55000002"]).count() == 2
+
+
+def test_admin_import_button_follows_the_format_s_permission(province, client):
+    from tests.test_admin import staff
+
+    tuyengiao = staff(province["users"]["tuyengiao"], "view_person")  # sees people, changes none
+    client.force_login(tuyengiao)
+    assert "Nhập từ Excel" not in page_text(client.get("/admin/portal/person/"))
+    assert client.get("/admin/portal/person/import/").status_code == 403
+    client.force_login(province["users"]["admin"])
+    for model in ("resolutions/document", "resolutions/attendance", "training/enrollment", "portal/person"):
+        text = page_text(client.get(f"/admin/{model}/"))
+        assert "Nhập từ Excel" in text and "Xuất CSV" in text, model
+        assert client.get(f"/admin/{model}/import/").status_code == 200, model
+        assert client.get(f"/admin/{model}/export/").status_code == 200, model
+    assert client.get("/admin/spreadsheets/importbatch/").status_code == 200

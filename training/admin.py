@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import CatalogueAdmin, ReadOnly, ScopedAdmin
+from portal.spreadsheets.admin_buttons import SpreadsheetAdmin
 from training.models import (
     Certificate,
     CertificateRegister,
@@ -85,11 +86,14 @@ class TrainingClassAdmin(ReadOnly, ScopedAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ReadOnly, ScopedAdmin):
+class EnrollmentAdmin(SpreadsheetAdmin, ReadOnly, ScopedAdmin):
     list_display = ["person", "training_class", "learner_organization", "score", "result"]
     list_filter = ["result"]
     list_select_related = ["person", "training_class", "learner_organization"]
     search_fields = ["person__search_key", "training_class__name"]
+    # Results are imported (through the class's preview page), never edited here.
+    import_format = "results"
+    import_target_help = _("Số của lớp: số cuối trong địa chỉ trang của lớp (…/training/classes/số/).")
 
     def unit_of(self, obj):
         return obj.training_class.organizer

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.access import Action
 from portal.admin import CatalogueAdmin, ReadOnly, ScopedAdmin, SuperuserOnlyAdmin
 from portal.files import download_url
+from portal.spreadsheets.admin_buttons import SpreadsheetAdmin
 from portal.text import search_key
 from resolutions.models import Attachment, Document, DocumentKind, RatingLevel, StudyCampaign, Theme
 from resolutions.services import documents as services
@@ -68,7 +69,7 @@ class ServiceSavedAdmin(ScopedAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ServiceSavedAdmin):
+class DocumentAdmin(SpreadsheetAdmin, ServiceSavedAdmin):
     list_display = ["number_symbol", "kind", "issued_on", "title", "organization"]
     list_filter = ["kind"]
     list_select_related = ["kind", "organization"]
@@ -78,6 +79,8 @@ class DocumentAdmin(ServiceSavedAdmin):
     filter_horizontal = ["themes"]
     inlines = [AttachmentInline]
     write_action = Action.PUBLISH
+    import_format = "documents"
+    import_target_help = _("Mã của đơn vị phổ biến các văn bản, ví dụ TINH.")
 
     def unit_of(self, obj):
         return obj.organization

@@ -4,10 +4,12 @@ here keeps its history through the table's trigger, like every other path."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from portal.access import restrict, restrict_to_managed
 from portal.admin import ScopedAdmin
 from portal.models import Person
+from portal.spreadsheets.admin_buttons import SpreadsheetAdmin
 from resolutions.models import Attendance, Document, StudySession, UnitStudySettings
 from resolutions.services import sessions as services
 
@@ -70,13 +72,15 @@ class StudySessionAdmin(ScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedAdmin):
+class AttendanceAdmin(SpreadsheetAdmin, ScopedAdmin):
     list_display = ["session", "person", "status", "reason", "method", "checked_in_at"]
     list_filter = ["status", "method"]
     list_select_related = ["session__organization", "person"]
     search_fields = ["person__search_key", "session__organization__code"]
     autocomplete_fields = ["session", "person"]
     readonly_fields = ["method", "checked_in_at"]
+    import_format = "attendance"
+    import_target_help = _("Số của buổi sinh hoạt: số cuối trong địa chỉ trang của buổi đó (…/study/sessions/số/).")
 
     def unit_of(self, obj):
         return obj.session.organization
