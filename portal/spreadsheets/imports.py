@@ -17,6 +17,7 @@ import io
 import itertools
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 PREVIEW_ROWS = 200  # created / changed rows kept for the page
 PREVIEW_PROBLEMS = 1000  # problems kept for the page (the rejected-rows file holds them all)
 PROGRESS_EVERY = 2000  # rows between two progress reports of a job
+IMPORT_LOCK = 7310  # the advisory lock class of imports (pg_advisory_xact_lock's first key)
 
 # Commands are run by whoever administers the server: every unit is within their reach.
 ADMINISTRATOR = Reach(everything=True, signed_in=True)
@@ -363,18 +365,18 @@ class _Stale(Exception):
         self.plan = plan
 
 
-def _lock_target(organization) -> None:
-    """One import at a time into a unit's subtree: the second waits, then plans against what
-    the first wrote."""
+def _lock_import(fmt: ImportFormat) -> None:
+    """One import of a format at a time (units nest: two imports into a đảng bộ and one of its
+    chi bộ could match the same people): the second waits, then plans against what the first
+    wrote. A key that is the same in every process (Python's own str hash is not)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [hash("portal.spreadsheets") % 2**31,
-                                                                 organization.pk])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, zlib.crc32(fmt.code.encode()) % 2**31])
 
 
 def _write(fmt: ImportFormat, table: Table, *, target, user, context: str) -> tuple[Plan, dict | None]:
     """Plan and, when the plan has no problem, apply, in the caller's transaction, the writes
     attributed to `user`."""
-    _lock_target(fmt.target_organization(target))
+    _lock_import(fmt)
     plan = _plan(fmt, table, target=target, user=user)
     if not plan.ok:
         return plan, None
@@ -430,7 +432,7 @@ def confirm_import(batch: ImportBatch, *, user) -> ImportBatch:
         except IntegrityError:  # the same file for the same target confirmed in another batch
             raise ValidationError(_("Tệp này đã được nhập rồi."), code="already_applied") from None
         if batch.summary.get("total", 0) > settings.IMPORT_JOB_ROWS:
-            batch.job = start_job(APPLY_KIND, {"batch": batch.pk}, by=user)
+            batch.job = start_job(APPLY_KIND, {"batch": batch.pk, "rows": batch.summary.get("total", 0)}, by=user)
             batch.save(update_fields=["job"])
             return batch
     try:
@@ -504,9 +506,12 @@ def _batch_link(params: dict) -> tuple[str, str]:
 
 
 def _progress(run, start: float, span: float, verb: str):
+    """Progress by rows read: of the rows the preview counted when writing; while previewing, the
+    total is not known yet, so the bar moves on ever slower (half way at 50,000 rows)."""
+    total = run.params.get("rows") or 0
+
     def report(done: int) -> None:
-        total = max(run.params.get("rows") or 0, done)
-        share = done / total if total else 0
+        share = min(1.0, done / total) if total else done / (done + 50_000)
         run.progress(start + span * share, _("%(verb)s: đã đọc %(n)s dòng…")
                      % {"verb": verb, "n": f"{done:,}".replace(",", ".")})
     return report
