@@ -154,3 +154,11 @@ def test_anonymous_is_sent_to_log_in_or_refused(world, client):
         assert api.get(url).status_code in (401, 403), url
     assert api.post(f"/api/v1/imports/{batch.pk}/confirm/").status_code in (401, 403)
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEWED
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_unit_page_offers_the_import_only_to_who_may_write_its_people(role, world, client):
+    client = as_role(client, world, role)
+    for code in SEEN[role]:
+        page = client.get(reverse("unit_detail", args=[code])).content.decode()
+        assert (reverse("import_start", args=["people", code]) in page) == (code in PEOPLE[role]), code
