@@ -339,7 +339,9 @@ class Commitment(models.Model):
         verbose_name = _("bản cam kết tu dưỡng, rèn luyện, phấn đấu")
         verbose_name_plural = _("bản cam kết tu dưỡng, rèn luyện, phấn đấu")
         ordering = ["-year", "person__sort_key"]
-        indexes = [models.Index(fields=["year", "status"], name="commitment_year_status")]
+        # The report reads a year's commitments of every member (person, status, rating) from
+        # this index alone, not from the table and its long texts.
+        indexes = [models.Index(fields=["year", "status"], include=["person", "rating"], name="commitment_year_status")]
         constraints = [
             models.UniqueConstraint(fields=["person", "year"], name="commitment_one_per_year",
                                     violation_error_message=_("Người này đã có bản cam kết của năm này.")),

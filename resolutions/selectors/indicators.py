@@ -217,6 +217,16 @@ def _is_small(unit: Organization, day: datetime.date) -> bool:
     return units_on(unit, day)[:SMALL_SUBTREE_UNITS + 1].count() <= SMALL_SUBTREE_UNITS
 
 
+def _documents_join(ids: list[int]) -> str:
+    """The sessions on the documents asked, each with a flag `on_<id>` per document: a
+    boolean per attendance row to test, not an array."""
+    if not ids:
+        return ""
+    flags = ", ".join(f"bool_or(document_id = {pk}) AS on_{pk}" for pk in ids)
+    return (f" LEFT JOIN (SELECT session_id, {flags} FROM ({_SESSION_DOCUMENTS}) d"
+            f" WHERE document_id IN ({', '.join(map(str, ids))}) GROUP BY session_id) sd ON sd.session_id = s.id")
+
+
 def _marks(unit: Organization, period: Period, documents: list[int] = (), *,
            members_only: bool = True) -> tuple[str, list]:
     """Members of the subtree on the snapshot day (portal.asof.members_on's rule: everyone
@@ -230,10 +240,8 @@ def _marks(unit: Organization, period: Period, documents: list[int] = (), *,
     sql = _MARKS_SQL.format(
         people=people, among=" AND a.person_id IN (SELECT id FROM members)" if members_only else "",
         read_columns="".join(f", coalesce(k.read_{pk}, false) AS read_{pk}" for pk in ids),
-        read_aggregates="".join(f", bool_or(a.status = %s AND sd.documents @> ARRAY[{pk}]::bigint[]) AS read_{pk}"
-                                for pk in ids),
-        documents_join=(f" LEFT JOIN (SELECT session_id, array_agg(document_id) AS documents FROM "
-                        f"({_SESSION_DOCUMENTS}) d GROUP BY session_id) sd ON sd.session_id = s.id") if ids else "")
+        read_aggregates="".join(f", bool_or(a.status = %s AND sd.on_{pk}) AS read_{pk}" for pk in ids),
+        documents_join=_documents_join(ids))
     return sql, [*params, day, DEFAULT_ABSENCE_THRESHOLD, DEFAULT_ABSENCE_THRESHOLD, PRESENT, ABSENT,
                  *[PRESENT] * len(ids), period.start, period.end, day, day, f"/{unit.pk}/"]
 
@@ -346,6 +354,13 @@ UNION ALL
 SELECT 'read', child, '{pk}', NULL, count(*) FILTER (WHERE expected AND read_{pk}), 0, 0 FROM marks GROUP BY child"""
 
 
+# The members' pass holds one hash entry per member of the subtree (some 20 MB for the 100,000
+# of the province): with the default 4 MB it spilled to disk and sorted the workers' parts
+# before merging them. Raised for that statement alone when it runs on its own (its implicit
+# transaction), else for the rest of the caller's transaction.
+MEMBERS_PASS_WORK_MEM = "32MB"
+
+
 def _member_figures(unit: Organization, period: Period, documents: list[Document], last_year: int, *,
                     members_only: bool = True):
     ids = [int(document.pk) for document in documents]
@@ -354,7 +369,8 @@ def _member_figures(unit: Organization, period: Period, documents: list[Document
         marks=marks, reads="".join(_READS_SQL.format(pk=pk) for pk in ids),
         commitments=_COMMITMENTS_SQL.format(members="SELECT id, child FROM marks WHERE expected"))
     expected, commend, remind, reads_by, commitments = [], [], [], {}, []
-    for kind, child, key, rating, n, to_commend, to_remind in _fetch(sql, [*params, last_year]):
+    rows = _fetch(f"SET LOCAL work_mem = '{MEMBERS_PASS_WORK_MEM}'; {sql}", [*params, last_year])
+    for kind, child, key, rating, n, to_commend, to_remind in rows:
         if kind == "members":
             expected.append((child, n))
             commend.append((child, to_commend))
