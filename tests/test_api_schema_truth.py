@@ -21,6 +21,7 @@ NULLABLE = {
                "theory_level"],
     "Position": ["ended_on"],
     "Job": ["organization", "started_at", "finished_at"],
+    "ImportBatch": ["rejected_file", "job", "created_by", "applied_at"],
     "Session": ["starts_at", "bridge_points", "campaign"],
     "SheetRow": ["method", "checked_in_at"],
     "Theme": ["year"],
@@ -102,6 +103,19 @@ def test_root_lists_every_list_endpoint_of_every_app(province):
     assert set(body) == {"organizations", "people", "positions", "jobs", "imports", "study-sessions", "documents",
                          "themes", "study-campaigns", "commitments", "token", "schema", "docs"} | training | reports
     assert body["commitments"] == "http://testserver/api/v1/commitments/"
+
+
+def test_an_import_is_uploaded_as_a_form_and_its_template_is_a_file(schema):
+    upload = schema["paths"]["/api/v1/imports/"]["post"]
+    assert set(upload["requestBody"]["content"]) == {"multipart/form-data"}
+    assert set(upload["responses"]) >= {"200", "201", "202", "400", "404"}
+    assert upload["responses"]["202"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Job"}
+    detail = schema["components"]["schemas"]["ImportBatchDetail"]["properties"]
+    assert detail["preview"] == {"allOf": [{"$ref": "#/components/schemas/ImportPreview"}], "readOnly": True,
+                                 "description": detail["preview"]["description"]}
+    template = schema["paths"]["/api/v1/imports/templates/{code}/"]["get"]["responses"]["200"]["content"]
+    assert template == {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+                        {"schema": {"type": "string", "format": "binary"}}}
 
 
 def test_catalogue_codes_say_where_they_come_from(schema):

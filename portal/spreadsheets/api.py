@@ -19,14 +19,14 @@ from portal.spreadsheets.models import ImportBatch
 from portal.spreadsheets.safety import SpreadsheetRefused
 
 
-class ProblemSerializer(serializers.Serializer):
+class ImportProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text=gettext_lazy("Số thứ tự của dòng trong bảng tính, như Excel hiện"))
     column = serializers.CharField(help_text=gettext_lazy("Tên cột; rỗng khi lỗi thuộc cả dòng"))
     value = serializers.CharField(help_text=gettext_lazy("Giá trị như đã ghi trong tệp"))
     reason = serializers.CharField()
 
 
-class ChangeSerializer(serializers.Serializer):
+class ImportChangeSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     label = serializers.CharField()
     fields = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
@@ -34,14 +34,14 @@ class ChangeSerializer(serializers.Serializer):
                                                           "khi thêm mới"))
 
 
-class PreviewSerializer(serializers.Serializer):
+class ImportPreviewSerializer(serializers.Serializer):
     header = serializers.ListField(child=serializers.CharField())
-    created = ChangeSerializer(many=True, help_text=gettext_lazy("Những dòng sẽ thêm (tối đa 200 dòng đầu)"))
-    changed = ChangeSerializer(many=True, help_text=gettext_lazy("Những dòng sẽ sửa (tối đa 200 dòng đầu)"))
-    problems = ProblemSerializer(many=True)
+    created = ImportChangeSerializer(many=True, help_text=gettext_lazy("Những dòng sẽ thêm (tối đa 200 dòng đầu)"))
+    changed = ImportChangeSerializer(many=True, help_text=gettext_lazy("Những dòng sẽ sửa (tối đa 200 dòng đầu)"))
+    problems = ImportProblemSerializer(many=True)
 
 
-class SummarySerializer(serializers.Serializer):
+class ImportSummarySerializer(serializers.Serializer):
     total = serializers.IntegerField()
     created = serializers.IntegerField()
     changed = serializers.IntegerField()
@@ -60,7 +60,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         "Đích nhập: mã đơn vị (people, documents) hoặc số của buổi sinh hoạt (attendance), của lớp (results)"))
     organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    summary = SummarySerializer(read_only=True)
+    summary = ImportSummarySerializer(read_only=True)
     rejected_file = serializers.SerializerMethodField(help_text=gettext_lazy(
         "Tệp Excel các dòng lỗi (dòng gốc và cột “Lý do”), khi có"))
     job = serializers.HyperlinkedRelatedField(view_name="api:job-detail", read_only=True, allow_null=True)
@@ -82,7 +82,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 
 class ImportBatchDetailSerializer(ImportBatchSerializer):
-    preview = PreviewSerializer(read_only=True, help_text=gettext_lazy(
+    preview = ImportPreviewSerializer(read_only=True, help_text=gettext_lazy(
         "Bản xem trước: những dòng sẽ thêm, sẽ sửa (cũ → mới) và mọi dòng lỗi"))
 
     class Meta(ImportBatchSerializer.Meta):
