@@ -337,6 +337,7 @@ def test_each_bad_cell_is_named_with_its_reason(province, bithu, cb1, tmp_path):
         person_row("Sai Chức Vụ", position="Giám đốc"),
         person_row("Thiếu Giới", gender=None),
         person_row("Ngày Tới", birth=TODAY() + datetime.timedelta(days=3)),
+        person_row("Nguyễn " + "X" * 60),
     ]
     path = unit_workbook(tmp_path / "a.xlsx", PEOPLE_HEADER, rows, blank_after=None)
     plan, counts = run(bithu, cb1, path)
@@ -353,8 +354,9 @@ def test_each_bad_cell_is_named_with_its_reason(province, bithu, cb1, tmp_path):
         (6, "Chức vụ", "Giám đốc", "“Giám đốc” không có trong danh mục chức vụ"),
         (7, "Giới tính", "", "cần ghi giới tính của người mới (Nam hoặc Nữ)"),
         (8, "Ngày sinh", future, "ngày này chưa tới"),
+        (9, "Họ và tên", "Nguyễn " + "X" * 60, "không phải họ tên (có chữ quá dài)"),
     ]
-    assert len(plan.rejected_rows) == 9
+    assert len(plan.rejected_rows) == 10
 
 
 def test_status_inferred_from_the_dates_when_not_written(province, bithu, cb1, tmp_path):

@@ -57,7 +57,8 @@ from portal.spreadsheets.values import Choices, clean_text, is_empty, parse_date
 
 COLUMNS = [
     Column("full_name", "Họ và tên", ("Họ tên", "Tên đảng viên", "Họ và tên đảng viên", "Họ, tên"), required=True),
-    Column("birth_date", "Ngày sinh", ("Ngày tháng năm sinh", "Ngày, tháng, năm sinh", "Sinh ngày", "Năm sinh")),
+    # Not "Năm sinh": a year alone (1985) would read as an Excel day number.
+    Column("birth_date", "Ngày sinh", ("Ngày tháng năm sinh", "Ngày, tháng, năm sinh", "Sinh ngày")),
     Column("gender", "Giới tính", ("Nam/Nữ", "Nam, nữ", "Giới")),
     Column("ethnicity", "Dân tộc"),
     Column("admitted_on", "Ngày vào Đảng", ("Ngày kết nạp", "Ngày kết nạp Đảng", "Ngày vào đảng")),
@@ -264,6 +265,15 @@ class _Row:
         return f"{self.name} ({_day(birth)})" if birth else self.name
 
 
+NAME_CHECKED_FROM = 50  # a name this long might not fit the derived columns (given_name, sort_key…)
+
+
+def _names_fit(name: str) -> bool:
+    """The columns derived from a long name fit their size (a cell of text without spaces does not)."""
+    derived = _with_names({"full_name": name})
+    return all(len(derived[field]) <= Person._meta.get_field(field).max_length for field in NAME_FIELDS)
+
+
 class _RowReader:
     """Turns the cells of a row into Person fields, naming each bad cell."""
 
@@ -297,6 +307,8 @@ class _RowReader:
             bad("full_name", _("cần ghi họ và tên"))
         elif len(name) > 150:
             bad("full_name", _("dài quá 150 ký tự"))
+        elif len(name) > NAME_CHECKED_FROM and not _names_fit(name):
+            bad("full_name", _("không phải họ tên (có chữ quá dài)"))
         else:
             values["full_name"] = unicodedata.normalize("NFC", name)
         for key in ("birth_date", "admitted_on", "official_on"):
