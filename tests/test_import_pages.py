@@ -272,6 +272,20 @@ def test_a_large_file_is_checked_and_written_by_jobs_with_a_progress_bar(provinc
     assert "Đã thêm 5, đã sửa 0" in page_text(bithu.get(batch_url))
 
 
+def test_a_cancelled_check_stops_the_page_and_the_file_can_be_sent_again(province, bithu, tmp_path, settings):
+    settings.IMPORT_JOB_ROWS = 1
+    path = unit_workbook(tmp_path / "huy.xlsx", PEOPLE_HEADER, new_rows())
+    batch_url = upload(bithu, path)["Location"]
+    batch = ImportBatch.objects.get()
+    bithu.post(reverse("job_cancel", args=[batch.job_id]))
+    assert bithu.get(batch_url, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"  # no endless polling
+    text = page_text(bithu.get(batch_url))
+    assert "Việc xử lý tệp đã dừng, chưa ghi gì." in text and "hx-get" not in text.split("<main")[1]
+    assert upload(bithu, path)["Location"] == batch_url  # sent again: the same import, checked anew
+    run_job(ImportBatch.objects.get().job_id)
+    assert bithu.get(batch_url).context["summary"]["created"] == 2
+
+
 # --- The API ----------------------------------------------------------------------------------
 
 
@@ -417,3 +431,27 @@ def test_admin_import_button_follows_the_format_s_permission(province, client):
         assert client.get(f"/admin/{model}/import/").status_code == 200, model
         assert client.get(f"/admin/{model}/export/").status_code == 200, model
     assert client.get("/admin/spreadsheets/importbatch/").status_code == 200
+
+
+def test_the_api_list_and_history_cost_the_same_for_2_and_12_imports(province, tmp_path):
+    client = client_api(province)
+    unit = province["units"]["CB1"]
+    bithu = province["users"]["bithu"]
+
+    def add(n):
+        ImportBatch.objects.bulk_create([
+            ImportBatch(format_code="people", organization=unit, target_id="CB1", filename=f"tep {i}.xlsx",
+                        sha256=f"{i:064d}", status=ImportBatch.Status.PREVIEWED, created_by=bithu,
+                        summary={"total": 1, "created": 1, "changed": 0, "unchanged": 0, "problems": 0, "bad_rows": 0})
+            for i in range(ImportBatch.objects.count(), ImportBatch.objects.count() + n)])
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(2)
+    urls = ["/api/v1/imports/", reverse("import_start", args=["people", "CB1"])]
+    few = [queries(url) for url in urls]
+    add(10)
+    assert [queries(url) for url in urls] == few

@@ -19,7 +19,7 @@ def format_or_404(code: str) -> ImportFormat:
 
 def batch_for(user, pk) -> ImportBatch:
     """One batch with what its page shows beside it; 404 for one the user may not see."""
-    batch = (visible_batches(user).select_related("organization", "created_by", "job")
+    batch = (visible_batches(user).select_related("organization", "created_by__person", "job")
              .filter(pk=pk).first())
     if batch is None:
         raise Http404
@@ -29,4 +29,4 @@ def batch_for(user, pk) -> ImportBatch:
 def batches_of(user, fmt: ImportFormat, organization) -> QuerySet[ImportBatch]:
     """The imports of this kind into one unit, newest first: the history under the upload form."""
     return (visible_batches(user).filter(format_code=fmt.code, organization=organization)
-            .select_related("created_by").order_by("-created_at", "-id")[:HISTORY_LENGTH])
+            .select_related("created_by__person").order_by("-created_at", "-id")[:HISTORY_LENGTH])

@@ -62,11 +62,12 @@ def _writable_target(fmt, user, batch):
 @require_GET
 def import_batch(request, pk):
     batch = selectors.batch_for(request.user, pk)
+    in_job = batch.status in (ImportBatch.Status.PLANNING, ImportBatch.Status.APPLYING)
+    # A job that ended without moving the batch on (cancelled, or stopped by a fault) leaves it waiting.
+    working = in_job and (batch.job is None or batch.job.is_active)
     if request.headers.get("HX-Request"):
         # The page's poll while a job checks or writes the file: nothing yet, or reload it.
-        if batch.status in (ImportBatch.Status.PLANNING, ImportBatch.Status.APPLYING):
-            return HttpResponse(status=204)
-        return HttpResponse(headers={"HX-Refresh": "true"})
+        return HttpResponse(status=204) if working else HttpResponse(headers={"HX-Refresh": "true"})
     fmt = selectors.format_or_404(batch.format_code)
     target = _writable_target(fmt, request.user, batch)
     summary, preview = batch.summary, batch.preview
@@ -81,7 +82,7 @@ def import_batch(request, pk):
         "more_problems": max(0, summary.get("problems", 0) - len(preview.get("problems", []))),
         "rejected_url": download_url("import-rejected", batch) if batch.rejected_file else None,
         "may_confirm": batch.is_ready and target is not None,
-        "working": batch.status in (ImportBatch.Status.PLANNING, ImportBatch.Status.APPLYING),
+        "working": working, "stopped": in_job and not working,
     })
 
 
