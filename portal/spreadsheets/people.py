@@ -217,15 +217,16 @@ def units_of(top: Organization | None, units=None) -> Units:
 
 
 class _Cached:
-    """A lookup (Choices.get, parse_date…) remembered per written value: a file of a hundred
-    thousand rows writes a few hundred different values in a column."""
+    """A catalogue lookup remembered per written value: a file of a hundred thousand rows writes
+    a few hundred different values in such a column (names, cards, dates are not remembered:
+    nearly each is new)."""
 
     def __init__(self, parse: Callable):
         self._parse = parse
         self._known: dict = {}
 
     def __call__(self, value):
-        key = (type(value), value)
+        key = value if value.__class__ is str else (type(value), value)
         try:
             found = self._known[key]
         except KeyError:
@@ -282,8 +283,6 @@ class _RowReader:
         self.target = target
         self.today = today
         self.units = units
-        self.date = _Cached(parse_date)
-        self.text = _Cached(clean_text)
         self.lookups = {
             "gender": ("gender", _Cached(GENDER_CHOICES.get)),
             "ethnicity": ("ethnicity_id", _Cached(ethnicity.choices.get)),
@@ -293,53 +292,55 @@ class _RowReader:
             "unit": ("organization_id", _Cached(units.find)),
         }
 
+    @staticmethod
+    def _bad(row: _Row, cells: dict, key: str, reason: str) -> None:
+        row.problems.append(Problem(row=row.number, column=TITLES[key], value=clean_text(cells.get(key)),
+                                    reason=reason))
+
     def read(self, source: SourceRow) -> _Row:
         cells = source.values
         row = _Row(number=source.number, cells=source.cells, values={})
         values = row.values
-
-        def bad(key: str, reason: str) -> None:
-            row.problems.append(Problem(row=source.number, column=TITLES[key], value=clean_text(cells.get(key)),
-                                        reason=reason))
-
-        name = self.text(cells.get("full_name"))
+        name = clean_text(cells.get("full_name"))
         if not name:
-            bad("full_name", _("cần ghi họ và tên"))
+            self._bad(row, cells, "full_name", _("cần ghi họ và tên"))
         elif len(name) > 150:
-            bad("full_name", _("dài quá 150 ký tự"))
+            self._bad(row, cells, "full_name", _("dài quá 150 ký tự"))
         elif len(name) > NAME_CHECKED_FROM and not _names_fit(name):
-            bad("full_name", _("không phải họ tên (có chữ quá dài)"))
+            self._bad(row, cells, "full_name", _("không phải họ tên (có chữ quá dài)"))
         else:
             values["full_name"] = unicodedata.normalize("NFC", name)
         for key in ("birth_date", "admitted_on", "official_on"):
-            if is_empty(cells.get(key)):
+            raw = cells.get(key)
+            if raw is None or is_empty(raw):
                 continue
             try:
-                day = self.date(cells[key])
+                day = parse_date(raw)
             except ValueError as error:
-                bad(key, str(error))
+                self._bad(row, cells, key, str(error))
                 continue
             if day > self.today:
-                bad(key, _("ngày này chưa tới"))
+                self._bad(row, cells, key, _("ngày này chưa tới"))
             else:
                 values[key] = day
         for key, (attname, lookup) in self.lookups.items():
-            if is_empty(cells.get(key)):
+            raw = cells.get(key)
+            if raw is None or is_empty(raw):
                 continue
             try:
-                found = lookup(cells[key])
+                found = lookup(raw)
             except ValueError as error:
-                bad(key, str(error))
+                self._bad(row, cells, key, str(error))
                 continue
             values[attname] = None if found is _NONE else found
-        card = self.text(cells.get("party_card_number"))
+        card = clean_text(cells.get("party_card_number"))
         if len(card) > 20:
-            bad("party_card_number", _("dài quá 20 ký tự"))
+            self._bad(row, cells, "party_card_number", _("dài quá 20 ký tự"))
         elif card:
             values["party_card_number"] = card
-        job_title = self.text(cells.get("job_title"))
+        job_title = clean_text(cells.get("job_title"))
         if len(job_title) > 200:
-            bad("job_title", _("dài quá 200 ký tự"))
+            self._bad(row, cells, "job_title", _("dài quá 200 ký tự"))
         elif job_title:
             values["job_title"] = job_title
         return row
