@@ -244,7 +244,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=2_000, help="rows of the default path's sample")
-    parser.add_argument("--export-rows", type=int, default=300_000)
+    parser.add_argument("--export-rows", type=int, default=300_000, help="0: no export measured")
     parser.add_argument("--phase", choices=["fast", "default"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -284,9 +284,9 @@ def main():
                "default_rows_per_s": round(default_rate), "default_sample_rows": default["rows"],
                "default_seconds": round(default["seconds"], 2), "default_peak_rss_mb": default["peak_rss_mb"],
                "speedup": round(rate / default_rate, 1)}
-    export = export_figures(args.export_rows)
+    export = export_figures(args.export_rows) if args.export_rows else None
     if export is None:
-        print("export: not measured (bench/export_lists.py is not there)")
+        print("export: not measured (--export-rows 0, or bench/export_lists.py is not there)")
     else:
         figures["export_rows"] = args.export_rows
         figures["export_seconds"] = export.get("export_seconds", export.get("seconds"))
