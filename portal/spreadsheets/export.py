@@ -103,10 +103,6 @@ def label_of(choices) -> Callable[[str], str]:
     return label
 
 
-def yes_no(value) -> str:
-    return "Có" if value else "Không"
-
-
 @dataclass
 class Rows:
     """What a list's source answers: the rows (a queryset, read by the columns' lookups, or
@@ -127,14 +123,11 @@ class ListExport:
     code: str  # "people"
     file_stem: str  # "danh-sach-dang-vien": the file's name begins with it
     sheet: str  # the XLSX tab ("Đảng viên")
-    columns: Sequence[Column] | Callable[[], Sequence[Column]]  # or a function giving them, read when exporting
+    columns: Sequence[Column]
     # source(user, query: QueryDict, **the URL's arguments) -> Rows: the page's rows, by the
     # page's filter and selector; Http404 for what the page answers with 404.
     source: Callable[..., Rows]
     label: Any = ""  # what the job page calls it ("Danh sách đảng viên")
-
-    def column_list(self) -> Sequence[Column]:
-        return self.columns() if callable(self.columns) else self.columns
 
     def file_name(self, scope: str, extension: str, day: datetime.date | None = None) -> str:
         """"danh-sach-dang-vien-CB01-2026-11-30.xlsx": ASCII whatever the unit's name."""
@@ -227,7 +220,7 @@ class _CellStyles:
 
     def cell(self, value, number_format):
         if value is None or type(value) is str:
-            return value  # most cells: nothing to look at
+            return value or None  # most cells: nothing to look at; an empty text is no cell at all
         if isinstance(value, datetime.datetime):
             value, number_format = _local(value), DATETIME_FORMAT
         elif isinstance(value, datetime.date):
@@ -292,9 +285,9 @@ def write_list(stream, export: ListExport, rows: QuerySet | Iterable, extension:
                progress: Callable[[int], None] | None = None) -> None:
     """A list in the format of `extension` ("xlsx" or "csv")."""
     if extension == "csv":
-        write_csv(stream, export.column_list(), rows, progress)
+        write_csv(stream, export.columns, rows, progress)
     else:
-        write_xlsx(stream, export.column_list(), rows, sheet_title=export.sheet, progress=progress)
+        write_xlsx(stream, export.columns, rows, sheet_title=export.sheet, progress=progress)
 
 
 def file_on_disk(handle, name: str) -> File:
@@ -341,11 +334,11 @@ def file_response(export: ListExport, rows: Rows, extension: str) -> HttpRespons
     """The file, streamed: CSV as it is read, XLSX from a temporary file on disk."""
     filename = export.file_name(rows.scope, extension)
     if extension == "csv":
-        response = StreamingHttpResponse(csv_chunks(export.column_list(), rows.rows), content_type=CONTENT_TYPES["csv"])
+        response = StreamingHttpResponse(csv_chunks(export.columns, rows.rows), content_type=CONTENT_TYPES["csv"])
         return _private(response, filename)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # no name on disk: gone when closed
     try:
-        write_xlsx(handle, export.column_list(), rows.rows, sheet_title=export.sheet)
+        write_xlsx(handle, export.columns, rows.rows, sheet_title=export.sheet)
         handle.seek(0)
     except BaseException:
         handle.close()
