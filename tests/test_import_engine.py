@@ -2,6 +2,7 @@
 once only; a large file previewed and written by jobs; a refused file kept nowhere; the data
 changed between preview and confirmation; templates of every format; who sees a batch."""
 
+import datetime
 import io
 
 import pytest
@@ -9,8 +10,8 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from portal.jobs.models import Job
-from portal.jobs.services import run_job
-from portal.models import Person, RowHistory
+from portal.jobs.services import cancel_job, run_job
+from portal.models import Person, Position, RowHistory
 from portal.spreadsheets.imports import (
     Change,
     Problem,
@@ -226,3 +227,66 @@ def test_problems_and_changes_as_shown():
         "Dòng 9: cùng một người với dòng 8"
     assert Change(row=3, label="A", fields=[("Chi bộ", "X", "Y")]).as_dict() == {
         "row": 3, "label": "A", "fields": [["Chi bộ", "X", "Y"]]}
+
+
+def test_an_apply_job_cancelled_before_it_ran_frees_the_file(province, bithu, tmp_path, settings):
+    settings.IMPORT_JOB_ROWS = 3
+    path = members_file(tmp_path, [person_row(f"Quách Văn Số{i}", card=f"{70300000 + i}") for i in range(5)])
+    batch = stage(bithu, path)
+    run_job(batch.job.pk)
+    batch = confirm_import(ImportBatch.objects.get(pk=batch.pk), user=bithu)
+    assert batch.status == ImportBatch.Status.APPLYING
+    cancel_job(batch.job)
+
+    again = stage(bithu, path)  # the stuck batch is settled as failed; the file is checked anew
+    assert again.pk != batch.pk and again.status == ImportBatch.Status.PLANNING
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED and "chưa ghi gì" in batch.error
+    run_job(again.job.pk)
+    again = confirm_import(ImportBatch.objects.get(pk=again.pk), user=bithu)
+    run_job(again.job.pk)
+    again.refresh_from_db()
+    assert again.status == ImportBatch.Status.APPLIED
+    assert Person.objects.filter(party_card_number__startswith="703000").count() == 5
+
+
+def test_rights_withdrawn_before_the_apply_job_ran_write_nothing_and_free_the_file(province, bithu, tmp_path,
+                                                                                   settings):
+    settings.IMPORT_JOB_ROWS = 3
+    path = members_file(tmp_path, [person_row(f"Quách Văn Số{i}", card=f"{70400000 + i}") for i in range(5)])
+    batch = stage(bithu, path)
+    run_job(batch.job.pk)
+    batch = confirm_import(ImportBatch.objects.get(pk=batch.pk), user=bithu)
+    Position.objects.filter(person__user=bithu).update(ended_on=datetime.date.today() - datetime.timedelta(days=1))
+
+    run_job(batch.job.pk)
+
+    batch.refresh_from_db()
+    assert batch.job.status == Job.Status.FAILED
+    assert batch.status == ImportBatch.Status.FAILED
+    assert not Person.objects.filter(party_card_number__startswith="704000").exists()
+    assert not ImportBatch.objects.filter(status=ImportBatch.Status.APPLYING).exists()
+
+
+def test_a_service_refusing_while_writing_leaves_the_file_free(province, bithu, tmp_path, monkeypatch):
+    """A rule that only the write itself can see (a seat taken on the page between preview
+    and confirmation): the refusal is said, nothing is written, and the file may be sent again."""
+    path = members_file(tmp_path, [person_row("Quách Văn Một", card="70500001")])
+    batch = stage(bithu, path)
+    people = get_format("people")
+    real_apply = type(people).apply
+
+    def refused(*args, **kwargs):
+        raise ValidationError("Lớp đã đủ chỗ.")
+
+    monkeypatch.setattr(type(people), "apply", refused)
+    with pytest.raises(ValidationError, match="đủ chỗ"):
+        confirm_import(batch, user=bithu)
+    batch.refresh_from_db()
+    assert (batch.status, batch.error) == (ImportBatch.Status.FAILED, "Lớp đã đủ chỗ.")
+
+    monkeypatch.setattr(type(people), "apply", real_apply)
+    again = stage(bithu, path)
+    assert again.pk != batch.pk
+    confirm_import(again, user=bithu)
+    assert Person.objects.filter(party_card_number="70500001").count() == 1

@@ -40,7 +40,8 @@ def unit_sheet(path):
     sheet.append([])
     sheet.append([None, 2, "  Trần   Thị Bình ", "5/6/85", "1-2-10", "01.02.2011", 7654321])
     sheet.append([None, 3, None, None, None, None, None])  # numbered but empty: skipped like a blank line
-    sheet.append([None, None, "Người lập biểu", None, None, "Ngày 30 tháng 11 năm 2026"])
+    sheet.append([None, None, None, None, None, "Tân An, ngày 30 tháng 11 năm 2026"])
+    sheet.append([None, None, "Người lập biểu"])
     sheet.append([None, None, "Lê Văn Cường"])
     workbook.save(path)
 

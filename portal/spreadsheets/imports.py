@@ -37,6 +37,7 @@ from portal import access
 from portal.access import Action, Reach
 from portal.audit import acting_as
 from portal.jobs import JobError, JobKind
+from portal.jobs.models import Job
 from portal.jobs.services import start_job
 from portal.spreadsheets.models import ImportBatch
 from portal.spreadsheets.safety import SpreadsheetRefused
@@ -334,7 +335,7 @@ def stage_import(*, user, format_code: str, target_id: str, upload, filename: st
         key = fmt.target_key(target)
         same_file = ImportBatch.objects.filter(format_code=fmt.code, target_id=key, sha256=sha256)
         done = same_file.filter(status__in=[ImportBatch.Status.APPLYING, ImportBatch.Status.APPLIED]).first()
-        if done is not None:
+        if done is not None and settle(done).status != ImportBatch.Status.FAILED:
             return done
         batch = same_file.filter(created_by_id=getattr(user, "pk", None),
                                  status__in=[ImportBatch.Status.PREVIEWED, ImportBatch.Status.PLANNING]).first()
@@ -386,10 +387,12 @@ def _write(fmt: ImportFormat, table: Table, *, target, user, context: str) -> tu
 
 
 def _apply_batch(batch: ImportBatch, *, user, report=None) -> ImportBatch:
-    """Re-read the stored file and write it, all or nothing."""
+    """Re-read the stored file and write it, all or nothing. Whatever stops it (the data
+    changed, a service refusing on a race, the user's rights gone, a crash) leaves the batch
+    out of "applying", so the same file can be sent again."""
     fmt = get_format(batch.format_code)
-    target = fmt.target(user, batch.target_id)
     try:
+        target = fmt.target(user, batch.target_id)
         with _local_copy(batch) as path, transaction.atomic():
             table = _read(fmt, path, batch.filename)
             if report is not None:
@@ -407,7 +410,29 @@ def _apply_batch(batch: ImportBatch, *, user, report=None) -> ImportBatch:
         _record_plan(batch, stale.plan)
         raise ValidationError(_("Dữ liệu đã thay đổi từ lúc xem trước: tệp nay có %(n)d dòng lỗi, chưa nhập gì. "
                                 "Xem lại bản xem trước.") % {"n": len(stale.plan.rejected_rows)}) from None
+    except (ValidationError, SpreadsheetRefused) as refused:
+        _fail(batch, " ".join(getattr(refused, "messages", [str(refused)])))
+        raise
+    except Exception:
+        _fail(batch, _("Nhập không thành công, chưa ghi gì."))
+        raise
     batch.refresh_from_db()
+    return batch
+
+
+def _fail(batch: ImportBatch, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).exclude(status=ImportBatch.Status.APPLIED).update(
+        status=ImportBatch.Status.FAILED, error=message[:500])
+
+
+def settle(batch: ImportBatch) -> ImportBatch:
+    """A batch whose apply job ended without writing (cancelled while queued, or failed for
+    good) is failed rather than "applying" for ever: the file can be sent again."""
+    if batch.status == ImportBatch.Status.APPLYING and batch.job_id is not None:
+        job_status = Job.objects.filter(pk=batch.job_id).values_list("status", flat=True).first()
+        if job_status in (Job.Status.CANCELLED, Job.Status.FAILED):
+            _fail(batch, _("Việc nhập đã dừng trước khi ghi, chưa ghi gì. Hãy tải tệp lên lại."))
+            batch.refresh_from_db()
     return batch
 
 
@@ -415,7 +440,7 @@ def confirm_import(batch: ImportBatch, *, user) -> ImportBatch:
     """Write the previewed file, all or nothing (a job for a large file). Refuses, with a
     Vietnamese ValidationError, a batch with problems, not previewed, or already applied."""
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        batch = settle(ImportBatch.objects.select_for_update().get(pk=batch.pk))
         if batch.status in (ImportBatch.Status.APPLIED, ImportBatch.Status.APPLYING):
             raise ValidationError(_("Tệp này đã được nhập rồi."), code="already_applied")
         if batch.status != ImportBatch.Status.PREVIEWED:
@@ -435,14 +460,7 @@ def confirm_import(batch: ImportBatch, *, user) -> ImportBatch:
             batch.job = start_job(APPLY_KIND, {"batch": batch.pk, "rows": batch.summary.get("total", 0)}, by=user)
             batch.save(update_fields=["job"])
             return batch
-    try:
-        return _apply_batch(batch, user=user)
-    except ValidationError:
-        raise
-    except Exception:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED,
-                                                       error=_("Nhập không thành công, chưa ghi gì."))
-        raise
+    return _apply_batch(batch, user=user)
 
 
 def import_file(*, user, format_code: str, target_id: str, path: Path, dry_run: bool,
@@ -546,10 +564,6 @@ def run_apply(run) -> None:
         _apply_batch(batch, user=run.job.requested_by, report=_progress(run, 1, 90, _("Đang nhập")))
     except ValidationError as error:
         raise JobError(" ".join(error.messages)) from None
-    except Exception:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED,
-                                                       error=_("Nhập không thành công, chưa ghi gì."))
-        raise
 
 
 PREVIEW_KIND = "spreadsheets.import_preview"

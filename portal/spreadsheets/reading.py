@@ -21,8 +21,10 @@ from .text import match_key
 from .values import is_empty
 
 HEADER_SEARCH_ROWS = 30
+# A footer's first words, or the place and date line anywhere in a cell ("Tân An, ngày 05 tháng 3 năm 2026").
 _FOOTER = re.compile(
-    r"^(nguoi lap|nguoi ky|thu truong|xac nhan|ky ten|ky va ghi ro|t m |tm |ngay \S* ?thang \S* ?nam)"
+    r"^(nguoi lap|nguoi ky|thu truong|xac nhan|ky ten|ky va ghi ro|t m |tm )"
+    r"|(^|\s)ngay( \d{1,2})? thang( \d{1,2})? nam\b"
 )
 CSV_DELIMITERS = ",;\t"
 
@@ -133,7 +135,7 @@ def _is_footer(cells: list) -> bool:
 @functools.lru_cache(maxsize=65_536)  # statuses, genders, units, jobs repeat down a column
 def _footer_text(text: str) -> bool:
     # Footers start with a word ("Người lập biểu", "Ngày … tháng …"); a number never (cards, text dates).
-    return not text.lstrip()[:1].isdigit() and bool(_FOOTER.match(match_key(text)))
+    return not text.lstrip()[:1].isdigit() and bool(_FOOTER.search(match_key(text)))
 
 
 def _xlsx_rows(path: Path, filename: str) -> Iterator[tuple[int, list]]:
