@@ -50,6 +50,7 @@ from openpyxl.utils import get_column_letter
 
 from portal.access import Action
 from portal.jobs import JobError, JobKind
+from portal.jobs.services import start_job
 from portal.pagination import cached_count
 from portal.printing.xlsx import neutralise
 
@@ -356,13 +357,12 @@ def export_view(code: str):
     @require_http_methods(["GET", "POST"])
     def view(request, ext, **kwargs):
         export = get_list(code)
-        rows = export.source(request.user, request.GET, **kwargs)
-        count = rows.count()
-        large = count is not None and count > settings.EXPORT_JOB_ROWS
+        rows = export.source(request.user, request.GET, **kwargs)  # 404 (or 403) as the page answers
         if request.method == "POST":
             job = start_export_job(export, request.user, request.GET, kwargs, ext)
             return redirect("job_detail", job.pk)
-        if large:
+        count = rows.count()
+        if count is not None and count > settings.EXPORT_JOB_ROWS:
             back = request.headers.get("referer", "")
             if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
@@ -389,8 +389,6 @@ def export_params(export: ListExport, user, query: QueryDict, kwargs: dict, exte
 
 
 def start_export_job(export: ListExport, user, query: QueryDict, kwargs: dict, extension: str):
-    from portal.jobs.services import start_job
-
     return start_job(JOB_KIND, export_params(export, user, query, kwargs, extension), by=user)
 
 
