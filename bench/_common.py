@@ -4,6 +4,8 @@ manage.py there, and the one JSON line each benchmark ends with (DESIGN.md §5).
 import contextlib
 import json
 import os
+import re
+import resource
 import subprocess
 import sys
 import time
@@ -138,3 +140,14 @@ def count_rows(db_url: str, tables: list[str]) -> dict[str, int]:
 def report(figures: dict) -> None:
     """The last line of every benchmark."""
     print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory: Linux's high-water mark of its own memory (VmHWM).
+    getrusage's ru_maxrss is carried over exec from the process that started it, so a child
+    started by a large bench process would report the parent's size."""
+    try:
+        with open("/proc/self/status") as status:
+            return round(int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024, 1)
+    except OSError:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -17,8 +17,6 @@ through the same cursor, no file written. Goal: each format under 60 s within 30
 import argparse
 import json
 import os
-import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, database_url, django_env, manage, report, scratch_database  # noqa: E402
+from _common import PYTHON, database_url, django_env, manage, peak_rss_mb, report, scratch_database  # noqa: E402
 
 GOAL_SECONDS = 60.0
 GOAL_PEAK_MB = 300.0
@@ -35,17 +33,6 @@ SUBTREE_CODE = "BENCH-XUAT"
 CELLS = 60
 USERNAME = "bench-xuat"
 CHUNK = 10_000
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory. Linux's own high-water mark (VmHWM) where there is
-    one: getrusage's starts from the size of the parent at exec, which would count the caller's
-    memory (bench/import_people.py calls `measure` from a large process)."""
-    try:
-        with open("/proc/self/status") as status:
-            return round(int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024, 1)
-    except OSError:
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _setup_django() -> None:
@@ -135,7 +122,7 @@ def export(file_format: str, media_root: str) -> dict:
     job = Job.objects.get(pk=job.pk)
     assert job.status == Job.Status.SUCCEEDED, (job.status, job.error)
     (stored,) = job.files.all()
-    return {"seconds": round(seconds, 2), "peak_rss_mb": _peak_mb(), "bytes": stored.size, "file": stored.name}
+    return {"seconds": round(seconds, 2), "peak_rss_mb": peak_rss_mb(), "bytes": stored.size, "file": stored.name}
 
 
 def read_only() -> dict:
@@ -149,7 +136,7 @@ def read_only() -> dict:
     rows = export_list.source(User.objects.get(username=USERNAME), QueryDict(f"unit={SUBTREE_CODE}"))
     started = time.perf_counter()
     count = sum(1 for _cells in cell_rows(export_list.columns, rows.rows))
-    return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": _peak_mb(), "rows": count}
+    return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": peak_rss_mb(), "rows": count}
 
 
 def _child(db_url: str, *args: str) -> dict:

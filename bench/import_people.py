@@ -20,7 +20,7 @@ used.
 - Export: `bench/export_lists.py`'s `measure(rows)` for `--export-rows` rows (default 300,000)
   when that file is present; otherwise "export: not measured".
 
-Each path runs in its own child process, so its peak RSS (`ru_maxrss`) is its own, Django
+Each path runs in its own child process, so its peak RSS (VmHWM) is its own, Django
 included. Goals: at least 5,000 rows a second end to end, at least 10 times the default
 path, peak memory under 500 MB; the export in under 60 s within 300 MB.
 """
@@ -31,7 +31,6 @@ import importlib.util
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import PYTHON, ROOT, database_url, django_env, manage, report, scratch_database  # noqa: E402
+from _common import PYTHON, ROOT, database_url, django_env, manage, peak_rss_mb, report, scratch_database  # noqa: E402
 
 GOAL_ROWS_PER_S = 5000
 GOAL_SPEEDUP = 10
@@ -52,13 +51,6 @@ SAMPLE_CODE = "BENCH-SAMPLE"
 IMPORTER = "bench-importer"
 HEADER = ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Ngày vào Đảng", "Ngày chính thức", "Số thẻ đảng viên",
           "Tình trạng", "Chi bộ", "Chức vụ", "Trình độ lý luận chính trị", "Nghề nghiệp / nơi công tác"]
-
-
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-# --- The file ---------------------------------------------------------------------------------
 
 
 def people_rows(count: int, taken_cards: set[str], seed: int = 20260301):
