@@ -18,24 +18,22 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields as ie_fields
 from import_export import resources, widgets
 
 from portal.access import Action, can_manage, get_visible_or_404, may, restrict
 from portal.models import Organization
 from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Plan, Problem
 from portal.spreadsheets.matching import (
-    GroupRows,
+    PERSON_COLUMNS,
     PeopleIndex,
-    duplicate_reason,
-    duplicate_rows,
-    person_columns,
-    read_identity,
+    person_in_row,
+    person_label,
+    reject_duplicates,
 )
-from portal.spreadsheets.people import DayWidget, TextWidget
 from portal.spreadsheets.reading import Column, SourceRow, Table
+from portal.spreadsheets.resources import DayWidget, GroupResource, column_field
 from portal.spreadsheets.text import match_key
-from portal.spreadsheets.values import Choices, clean_text, is_empty, parse_date
+from portal.spreadsheets.values import Choices, clean_text, day_text, is_empty, parse_date
 from resolutions.models import Attendance, Document, DocumentKind, StudySession, Theme
 from resolutions.selectors import sessions as session_selectors
 from resolutions.services import documents as document_services
@@ -44,14 +42,10 @@ from resolutions.services import sessions as session_services
 Status = Attendance.Status
 
 
-def _day(value: datetime.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
 # --- Attendance of a session -------------------------------------------------------------------
 
 ATTENDANCE_COLUMNS = [
-    *person_columns(),
+    *PERSON_COLUMNS,
     Column("status", "Tình trạng", ("Điểm danh", "Tình trạng tham dự", "Có mặt/vắng", "Có mặt hay vắng",
                                      "Tham dự", "Dự họp", "Có mặt, vắng")),
     # The other layout of a sheet: one column per status, a mark ("x") in one of them.
@@ -75,7 +69,7 @@ STATUS_WORDS = {
 }
 TICKS = {"✓", "✔", "√", "☑", "🗸"}  # marks with no letters (their match_key is empty)
 NOT_MARKED = {"", "-", "–", "—", "0"}
-REASON_MAX = 300
+REASON_MAX = Attendance._meta.get_field("reason").max_length
 
 
 def status_choices() -> Choices:
@@ -99,6 +93,27 @@ def read_status(written):
 def _is_mark(value) -> bool:
     text = clean_text(value)
     return text not in NOT_MARKED and match_key(text) not in ("khong", "k")
+
+
+def settled_status(status: str, reason: str) -> str:
+    """"Vắng" without saying whether excused: excused when a reason is written, else not."""
+    if status == _ABSENT_UNSAID:
+        return Status.EXCUSED if reason else Status.ABSENT
+    return status
+
+
+def _require_recording(user, session: StudySession) -> None:
+    """The attendance page's rule: who manages the session's unit records its attendance."""
+    if not can_manage(user, session.organization):
+        raise PermissionDenied(_("Chỉ bí thư, cấp ủy của %(unit)s mới làm được việc này.")
+                               % {"unit": session.organization.name})
+
+
+def _not_held_yet(session: StudySession) -> str:
+    """Why the session's attendance cannot be recorded yet; "" once it is held."""
+    if session.held_on <= timezone.localdate():
+        return ""
+    return _("Buổi sinh hoạt chưa diễn ra: điểm danh từ ngày %(date)s.") % {"date": day_text(session.held_on)}
 
 
 @dataclass
@@ -131,16 +146,11 @@ class AttendanceFormat(ImportFormat):
         """A session the user may record attendance for: the attendance page's rule (404 outside
         the reach; seen but not managed: refused)."""
         session = session_selectors.session_by_id(user, str(target_id).strip())
-        if not can_manage(user, session.organization):
-            raise PermissionDenied(_("Chỉ bí thư, cấp ủy của %(unit)s mới làm được việc này.")
-                                   % {"unit": session.organization.name})
+        _require_recording(user, session)
         return session
 
     def target_organization(self, target: StudySession) -> Organization:
         return target.organization
-
-    def describe_target(self, target: StudySession) -> str:
-        return str(target)
 
     def target_url(self, target: StudySession) -> str:
         return reverse("session_detail", args=[target.pk])
@@ -168,14 +178,10 @@ class AttendanceFormat(ImportFormat):
             plan.total += 1
             line = self._read(source, index, has_marks)
             lines.append(line)
-        duplicates = duplicate_rows((line.source.number, line.person) for line in lines if line.person is not None)
-        for line in lines:
-            if line.source.number in duplicates:
-                line.problems.append(Problem(row=line.source.number, column="", value="",
-                                             reason=duplicate_reason(duplicates[line.source.number])))
-        if session.held_on > timezone.localdate():
-            plan.problems.append(Problem(row=table.header_row, column="", value=_day(session.held_on), reason=_(
-                "Buổi sinh hoạt chưa diễn ra: điểm danh từ ngày %(date)s.") % {"date": _day(session.held_on)}))
+        reject_duplicates(lines)
+        if not_held := _not_held_yet(session):
+            plan.problems.append(Problem(row=table.header_row, column="", value=day_text(session.held_on),
+                                         reason=not_held))
         marks = []
         for line in lines:
             if line.problems:
@@ -184,7 +190,7 @@ class AttendanceFormat(ImportFormat):
             person = line.person
             marks.append(session_services.Mark(person.id, line.status, line.reason))
             before = recorded.get(person.id)
-            label = f"{person.full_name} ({_day(person.birth_date)})" if person.birth_date else person.full_name
+            label = person_label(person.full_name, person.birth_date)
             if before is None:
                 plan.created.append(Change(row=line.source.number, label=label, fields=[
                     (ATTENDANCE_TITLES["status"], "", str(STATUS_NAMES[line.status])),
@@ -216,16 +222,7 @@ class AttendanceFormat(ImportFormat):
     def _read(self, source: SourceRow, index: PeopleIndex, has_marks: bool) -> _Line:
         values = source.values
         line = _Line(source)
-        identity, line.problems = read_identity(values, source.number, ATTENDANCE_TITLES)
-        if identity.name:
-            found = index.find(card=identity.card, name=identity.name, birth_date=identity.birth_date)
-            if found.person is not None:
-                line.person = found.person
-            else:
-                key = "party_card_number" if found.column == "card" else "full_name"
-                line.problems.append(Problem(row=source.number, column=ATTENDANCE_TITLES[key],
-                                             value=identity.card if key == "party_card_number" else identity.name,
-                                             reason=found.reason))
+        line.person, line.problems = person_in_row(index, source, ATTENDANCE_TITLES)
 
         def bad(key: str, reason: str) -> None:
             line.problems.append(Problem(row=source.number, column=ATTENDANCE_TITLES[key],
@@ -256,8 +253,7 @@ class AttendanceFormat(ImportFormat):
             bad("status", _("chưa ghi tình trạng: có mặt, vắng có lý do hoặc vắng không lý do") if has_marks else
                 _("tệp không có cột Tình trạng (hoặc các cột Có mặt, Vắng có lý do, Vắng không lý do)"))
             return line
-        if status == _ABSENT_UNSAID:
-            status = Status.EXCUSED if line.reason else Status.ABSENT
+        status = settled_status(status, line.reason)
         if status == Status.EXCUSED and not line.reason:
             bad("reason", _("vắng có lý do cần ghi lý do"))
         line.status = status
@@ -470,7 +466,7 @@ class DocumentsFormat(ImportFormat):
                   target: Organization, kinds: _Kinds, theme_names: dict[int, str],
                   linked: dict[int, set[int]]) -> None:
         number = row.source.number
-        label = f"{row.values['number_symbol']} ({_day(row.values['issued_on'])})"
+        label = f"{row.values['number_symbol']} ({day_text(row.values['issued_on'])})"
 
         def text(name: str, value) -> str:
             if name == "kind_id":
@@ -553,12 +549,6 @@ DOCUMENTS = DocumentsFormat()
 # --- django-import-export: the same columns for the admin's buttons ----------------------------
 
 
-def _titled(titles: dict[str, str], key: str, attribute: str | None, widget=None, **kwargs) -> ie_fields.Field:
-    """A column; an empty cell keeps what is recorded (TextWidget reads it as None)."""
-    return ie_fields.Field(attribute=attribute, column_name=titles[key], widget=widget or TextWidget(),
-                           saves_null_values=False, **kwargs)
-
-
 class ReasonWidget(widgets.Widget):
     """A reason as the sheet gives it: an empty cell is no reason (as on the attendance screen)."""
 
@@ -579,60 +569,42 @@ class StatusWidget(widgets.Widget):
         return str(STATUS_NAMES.get(value, value or ""))
 
 
-class AttendanceResource(GroupRows, resources.ModelResource):
+class AttendanceResource(GroupResource):
     """The attendance columns for django-import-export. Exports what the user sees; imports
     into one `session` (give it), row by row, each row about one of its expected members and
     under the sheet's rules (the status, a reason when excused, only once the session is held).
     The attendance format is what pages, the API and the commands use: it writes the whole
     sheet through the attendance screen's own service."""
 
-    full_name = _titled(ATTENDANCE_TITLES, "full_name", "person__full_name", readonly=True)
-    birth_date = _titled(ATTENDANCE_TITLES, "birth_date", "person__birth_date", DayWidget(), readonly=True)
-    party_card_number = _titled(ATTENDANCE_TITLES, "party_card_number", "person__party_card_number", readonly=True)
-    status = _titled(ATTENDANCE_TITLES, "status", "status", StatusWidget())
-    reason = _titled(ATTENDANCE_TITLES, "reason", "reason", ReasonWidget())
+    group_field = "session"
+
+    status = column_field(ATTENDANCE_TITLES, "status", "status", StatusWidget())
+    reason = column_field(ATTENDANCE_TITLES, "reason", "reason", ReasonWidget())
 
     class Meta:
         model = Attendance
         fields = ["full_name", "birth_date", "party_card_number", "status", "reason"]
-        skip_unchanged = True
-        report_skipped = True
 
     def __init__(self, *, session: StudySession | None = None, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.session = session
-        self.user = user
-        self.group_label = _("danh sách phải dự buổi sinh hoạt này")
-
-    def get_queryset(self):
-        rows = restrict(Attendance.objects.select_related("person"), self.user or ADMINISTRATOR)
-        if self.session is not None:
-            rows = rows.filter(session=self.session)
-        return rows.order_by("session_id", "person__sort_key", "id")
+        super().__init__(group=session, group_label=_("danh sách phải dự buổi sinh hoạt này"), user=user, **kwargs)
 
     def group_people(self):
-        return session_selectors.expected_members(self.session)
+        return session_selectors.expected_members(self.group)
 
     def before_import(self, dataset, **kwargs):
-        if self.session is None:
+        session = self.group
+        if session is None:
             raise ValidationError(_("Chọn buổi sinh hoạt cần nhập điểm danh."))
-        if self.user is not None and not can_manage(self.user, self.session.organization):
-            raise PermissionDenied(_("Chỉ bí thư, cấp ủy của %(unit)s mới làm được việc này.")
-                                   % {"unit": self.session.organization.name})
-        if self.session.held_on > timezone.localdate():
-            raise ValidationError(_("Buổi sinh hoạt chưa diễn ra: điểm danh từ ngày %(date)s.")
-                                  % {"date": _day(self.session.held_on)})
-
-    def get_instance(self, instance_loader, row):
-        return Attendance.objects.filter(session=self.session, person_id=self.person_in_row(row)).first()
+        _require_recording(self.user or ADMINISTRATOR, session)
+        if not_held := _not_held_yet(session):
+            raise ValidationError(not_held)
 
     def init_instance(self, row=None):
-        return Attendance(session=self.session, person_id=self.person_in_row(row))
+        return Attendance(session=self.group, person_id=self.person_in_row(row))
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.reason = " ".join((instance.reason or "").split())
-        if instance.status == _ABSENT_UNSAID:
-            instance.status = Status.EXCUSED if instance.reason else Status.ABSENT
+        instance.status = settled_status(instance.status, instance.reason)
         if instance.status not in Status.values:
             raise ValidationError(capfirst(_("chưa ghi tình trạng: có mặt, vắng có lý do hoặc vắng không lý do")))
         if instance.status == Status.EXCUSED and not instance.reason:
@@ -674,13 +646,13 @@ class DocumentResource(resources.ModelResource):
     each row by save_document's rules. The documents format is what pages, the API and the
     commands use."""
 
-    number_symbol = _titled(DOCUMENT_TITLES, "number_symbol", "number_symbol")
-    title = _titled(DOCUMENT_TITLES, "title", "title")
-    kind = _titled(DOCUMENT_TITLES, "kind", "kind", KindWidget())
-    issuing_body = _titled(DOCUMENT_TITLES, "issuing_body", "issuing_body")
-    issued_on = _titled(DOCUMENT_TITLES, "issued_on", "issued_on", DayWidget())
-    summary = _titled(DOCUMENT_TITLES, "summary", "summary")
-    themes = _titled(DOCUMENT_TITLES, "themes", "themes", ThemesWidget())
+    number_symbol = column_field(DOCUMENT_TITLES, "number_symbol", "number_symbol")
+    title = column_field(DOCUMENT_TITLES, "title", "title")
+    kind = column_field(DOCUMENT_TITLES, "kind", "kind", KindWidget())
+    issuing_body = column_field(DOCUMENT_TITLES, "issuing_body", "issuing_body")
+    issued_on = column_field(DOCUMENT_TITLES, "issued_on", "issued_on", DayWidget())
+    summary = column_field(DOCUMENT_TITLES, "summary", "summary")
+    themes = column_field(DOCUMENT_TITLES, "themes", "themes", ThemesWidget())
 
     class Meta:
         model = Document

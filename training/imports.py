@@ -21,23 +21,21 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields as ie_fields
-from import_export import resources, widgets
+from import_export import widgets
 
-from portal.access import Action, may, restrict
+from portal.access import Action, may
 from portal.models import Organization, Person
 from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Plan, Problem
 from portal.spreadsheets.matching import (
-    GroupRows,
+    PERSON_COLUMNS,
     PeopleIndex,
-    duplicate_reason,
-    duplicate_rows,
-    person_columns,
-    read_identity,
+    person_in_row,
+    person_label,
+    reject_duplicates,
 )
-from portal.spreadsheets.people import DayWidget, TextWidget
 from portal.spreadsheets.reading import Column, SourceRow, Table
-from portal.spreadsheets.values import Choices, clean_text, is_empty
+from portal.spreadsheets.resources import GroupResource, column_field
+from portal.spreadsheets.values import Choices, clean_text, day_text, is_empty
 from training.models import SCORE_MAX, Enrollment, TrainingClass
 from training.selectors import classes as selectors
 from training.services import enrollment as services
@@ -45,7 +43,7 @@ from training.services import enrollment as services
 Result = Enrollment.Result
 
 COLUMNS = [
-    *person_columns(),
+    *PERSON_COLUMNS,
     Column("score", "Điểm", ("Điểm kiểm tra", "Điểm thi", "Điểm bài kiểm tra", "Điểm kiểm tra cuối khóa",
                              "Điểm cuối khóa", "Điểm số", "Điểm trung bình")),
     Column("result", "Kết quả", ("Kết quả học tập", "Đạt/không đạt", "Đạt, không đạt", "Kết quả cuối khóa")),
@@ -61,12 +59,23 @@ RESULT_CHOICES = Choices([*((written, result) for result, words in RESULT_WORDS.
 RESULT_NAMES = dict(Result.choices)
 
 
-def _day(value: datetime.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+def _require_training(user, training_class: TrainingClass) -> None:
+    """The results screen's rule: the organizer's training staff record a class's results."""
+    if not may(user, Action.TRAIN, training_class.organizer):
+        raise PermissionDenied(_("Chỉ cán bộ đào tạo của %(unit)s mới làm được việc này.")
+                               % {"unit": training_class.organizer.name})
 
 
-def _score_text(score: Decimal | None) -> str:
-    return selectors.score_text(score)
+def _taught_outside(training_class: TrainingClass) -> str:
+    """Why a class's results are not recorded here (an outside institution teaches it); "" when they are."""
+    if not training_class.class_type.external:
+        return ""
+    return _("%(type)s do cơ sở đào tạo bên ngoài giảng dạy: ghi kết quả học tập bên ngoài, không ghi kết quả lớp.") % {
+        "type": training_class.class_type.name}
+
+
+def _score_reason() -> str:
+    return _("điểm là số từ 0 đến %(max)d, tối đa hai chữ số thập phân, ví dụ 7,5") % {"max": SCORE_MAX}
 
 
 @dataclass
@@ -116,9 +125,7 @@ class ResultsFormat(ImportFormat):
         """A class the user may record results for: the results screen's rule (404 outside the
         reach; seen but not run by him: refused)."""
         training_class = selectors.class_by_id(user, str(target_id).strip())
-        if not may(user, Action.TRAIN, training_class.organizer):
-            raise PermissionDenied(_("Chỉ cán bộ đào tạo của %(unit)s mới làm được việc này.")
-                                   % {"unit": training_class.organizer.name})
+        _require_training(user, training_class)
         return training_class
 
     def target_organization(self, target: TrainingClass) -> Organization:
@@ -153,15 +160,9 @@ class ResultsFormat(ImportFormat):
         index = PeopleIndex({person.id: person for person in (*enrolled, *nominable)}.values(), group=_(
             "danh sách lớp và những người bạn được cử đi học"))
         lines = [self._read(source, index, has_test, rule) for source in sources]
-        duplicates = duplicate_rows((line.source.number, line.person) for line in lines if line.person is not None)
-        for line in lines:
-            if line.source.number in duplicates:
-                line.problems.append(Problem(row=line.source.number, column="", value="",
-                                             reason=duplicate_reason(duplicates[line.source.number])))
-        if training_class.class_type.external:
-            plan.problems.append(Problem(row=table.header_row, column="", value="", reason=_(
-                "%(type)s do cơ sở đào tạo bên ngoài giảng dạy: ghi kết quả học tập bên ngoài, không ghi kết quả "
-                "lớp.") % {"type": training_class.class_type.name}))
+        reject_duplicates(lines)
+        if outside := _taught_outside(training_class):
+            plan.problems.append(Problem(row=table.header_row, column="", value="", reason=outside))
         self._check_nominations(lines, training_class, rule, len(enrolled), plan, table)
         payload = ResultsPayload()
         for line in lines:
@@ -175,19 +176,12 @@ class ResultsFormat(ImportFormat):
     def _read(self, source: SourceRow, index: PeopleIndex, has_test: bool, rule) -> _Line:
         values = source.values
         line = _Line(source)
-        identity, line.problems = read_identity(values, source.number, TITLES)
+        line.person, line.problems = person_in_row(index, source, TITLES)
 
         def bad(key: str, reason: str) -> None:
             line.problems.append(Problem(row=source.number, column=TITLES[key], value=clean_text(values.get(key)),
                                          reason=reason))
 
-        if identity.name:
-            found = index.find(card=identity.card, name=identity.name, birth_date=identity.birth_date)
-            if found.person is None:
-                key = "party_card_number" if found.column == "card" else "full_name"
-                bad(key, found.reason)
-            else:
-                line.person = found.person
         written_result = ""
         if not is_empty(values.get("result")):
             try:
@@ -197,7 +191,7 @@ class ResultsFormat(ImportFormat):
         try:
             line.score = services.parse_score(_score_cell(values.get("score")))
         except ValueError:
-            bad("score", _("điểm là số từ 0 đến %(max)d, tối đa hai chữ số thập phân, ví dụ 7,5") % {"max": SCORE_MAX})
+            bad("score", _score_reason())
         line.records = line.score is not None or bool(written_result)
         if has_test:
             line.result = services.result_for(rule, line.score)
@@ -205,7 +199,7 @@ class ResultsFormat(ImportFormat):
                 bad("score", _("lớp có kiểm tra cuối khóa: kết quả theo điểm, cần ghi điểm"))
             elif written_result and written_result != line.result:
                 bad("result", _("điểm %(score)s so với điểm đạt %(mark)s thì kết quả là “%(result)s”")
-                    % {"score": _score_text(line.score), "mark": _score_text(rule.pass_mark),
+                    % {"score": selectors.score_text(line.score), "mark": selectors.score_text(rule.pass_mark),
                        "result": RESULT_NAMES[line.result]})
         else:
             if line.score is not None:
@@ -231,7 +225,7 @@ class ResultsFormat(ImportFormat):
         if rule is None:
             plan.problems.append(Problem(row=table.header_row, column="", value="", reason=_(
                 "Loại lớp “%(type)s” không có quy định nào hiệu lực vào ngày khai giảng %(date)s.")
-                % {"type": training_class.class_type.name, "date": _day(training_class.starts_on)}))
+                % {"type": training_class.class_type.name, "date": day_text(training_class.starts_on)}))
             return
         refused = services.ineligibility(rule, training_class, [line.person for line in new])
         for line in new:
@@ -246,8 +240,8 @@ class ResultsFormat(ImportFormat):
 
     def _plan_line(self, line: _Line, plan: Plan, payload: ResultsPayload) -> None:
         person = line.person
-        label = f"{person.full_name} ({_day(person.birth_date)})" if person.birth_date else person.full_name
-        new_fields = [(TITLES["score"], _score_text(line.score)), (TITLES["result"], RESULT_NAMES.get(line.result, ""))]
+        label = person_label(person.full_name, person.birth_date)
+        new_fields = [(TITLES["score"], selectors.score_text(line.score)), (TITLES["result"], RESULT_NAMES.get(line.result, ""))]
         if not isinstance(person, _Enrolled):
             payload.nominate.append(person)
             if line.records:
@@ -259,7 +253,7 @@ class ResultsFormat(ImportFormat):
             plan.unchanged += 1
             return
         payload.lines.append((person.enrollment, line.score, line.result))
-        old = [_score_text(person.score), RESULT_NAMES.get(person.result, "")]
+        old = [selectors.score_text(person.score), RESULT_NAMES.get(person.result, "")]
         plan.changed.append(Change(row=line.source.number, label=label, fields=[
             (title, str(before), str(new)) for (title, new), before in zip(new_fields, old, strict=True)
             if str(before) != str(new)]))
@@ -301,11 +295,10 @@ class ScoreWidget(widgets.Widget):
         try:
             return services.parse_score(_score_cell(value))
         except ValueError:
-            raise ValueError(capfirst(_("điểm là số từ 0 đến %(max)d, tối đa hai chữ số thập phân, ví dụ 7,5")
-                                      % {"max": SCORE_MAX})) from None
+            raise ValueError(capfirst(_score_reason())) from None
 
     def render(self, value, obj=None, **kwargs):
-        return _score_text(value)
+        return selectors.score_text(value)
 
 
 class ResultWidget(widgets.Widget):
@@ -316,60 +309,36 @@ class ResultWidget(widgets.Widget):
         return str(RESULT_NAMES.get(value, value or ""))
 
 
-def _titled(key: str, attribute: str, widget=None, **kwargs) -> ie_fields.Field:
-    """A column; an empty cell keeps what is recorded (the widgets read it as None)."""
-    return ie_fields.Field(attribute=attribute, column_name=TITLES[key], widget=widget or TextWidget(),
-                           saves_null_values=False, **kwargs)
-
-
-class EnrollmentResource(GroupRows, resources.ModelResource):
+class EnrollmentResource(GroupResource):
     """The learners-and-results columns for django-import-export. Exports the enrolments the
     user sees; imports the results of one `training_class`'s learners (give it), row by row,
     by the results screen's rules (the pass mark decides when there is a test; a certified
     result stays). It enrols no one: the results format does, through the nomination service."""
 
-    full_name = _titled("full_name", "person__full_name", readonly=True)
-    birth_date = _titled("birth_date", "person__birth_date", DayWidget(), readonly=True)
-    party_card_number = _titled("party_card_number", "person__party_card_number", readonly=True)
-    score = _titled("score", "score", ScoreWidget())
-    result = _titled("result", "result", ResultWidget())
+    group_field = "training_class"
+
+    score = column_field(TITLES, "score", "score", ScoreWidget())
+    result = column_field(TITLES, "result", "result", ResultWidget())
 
     class Meta:
         model = Enrollment
         fields = ["full_name", "birth_date", "party_card_number", "score", "result"]
-        skip_unchanged = True
-        report_skipped = True
 
     def __init__(self, *, training_class: TrainingClass | None = None, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.training_class = training_class
-        self.user = user
-        self.group_label = _("danh sách lớp")
+        super().__init__(group=training_class, group_label=_("danh sách lớp"), user=user, **kwargs)
         self._rule = None
 
-    def get_queryset(self):
-        rows = restrict(Enrollment.objects.select_related("person"), self.user or ADMINISTRATOR)
-        if self.training_class is not None:
-            rows = rows.filter(training_class=self.training_class)
-        return rows.order_by("training_class_id", "person__sort_key", "id")
-
     def group_people(self):
-        return Person.objects.filter(enrollments__training_class=self.training_class)
+        return Person.objects.filter(enrollments__training_class=self.group)
 
     def before_import(self, dataset, **kwargs):
-        training_class = self.training_class
+        training_class = self.group
         if training_class is None:
             raise ValidationError(_("Chọn lớp cần nhập kết quả."))
-        if not may(self.user or ADMINISTRATOR, Action.TRAIN, training_class.organizer):
-            raise PermissionDenied(_("Chỉ đơn vị tổ chức lớp mới ghi được kết quả học tập."))
-        if training_class.class_type.external:
-            raise ValidationError(_("%(type)s do cơ sở đào tạo bên ngoài giảng dạy: ghi kết quả học tập bên ngoài, "
-                                    "không ghi kết quả lớp.") % {"type": training_class.class_type.name})
+        _require_training(self.user or ADMINISTRATOR, training_class)
+        if outside := _taught_outside(training_class):
+            raise ValidationError(outside)
         self._rule = selectors.rule_in_force(training_class.class_type, training_class.starts_on)
-
-    def get_instance(self, instance_loader, row):
-        return Enrollment.objects.filter(training_class=self.training_class,
-                                         person_id=self.person_in_row(row)).first()
 
     def init_instance(self, row=None):
         self.person_in_row(row)  # names the learner, or says why not

@@ -1,7 +1,9 @@
-"""Which known person a row of a list is about, when the list concerns a fixed group (the
-people expected at a session, the learners of a class): by party card number, else by full
-name and birth date; two candidates are reported, never guessed. The people format matches
-the same way within a unit's subtree (portal.spreadsheets.people)."""
+"""The columns that name a person, read the same way in every list (Họ và tên, Ngày sinh, Số
+thẻ đảng viên), and which known person a row of a list is about when the list concerns a
+fixed group (the people expected at a session, the learners of a class): by party card
+number, else by full name and birth date; two candidates are reported, never guessed. The
+people format matches the same way within a unit's subtree, where a name and a birth date
+must both be given (portal.spreadsheets.people)."""
 
 from __future__ import annotations
 
@@ -10,17 +12,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.spreadsheets.imports import Problem
-from portal.spreadsheets.people import COLUMNS as PEOPLE_COLUMNS
-from portal.spreadsheets.values import clean_text, parse_date
+from portal.spreadsheets.reading import Column, SourceRow
+from portal.spreadsheets.text import name_key
+from portal.spreadsheets.values import clean_text, day_text, parse_date
+
+FULL_NAME = Column("full_name", "Họ và tên", ("Họ tên", "Tên đảng viên", "Họ và tên đảng viên", "Họ, tên"),
+                   required=True)
+# Not "Năm sinh": a year alone (1985) would read as an Excel day number.
+BIRTH_DATE = Column("birth_date", "Ngày sinh", ("Ngày tháng năm sinh", "Ngày, tháng, năm sinh", "Sinh ngày"))
+PARTY_CARD = Column("party_card_number", "Số thẻ đảng viên", ("Số thẻ", "Số thẻ Đảng", "Số thẻ ĐV", "Số thẻ đảng"))
+PERSON_COLUMNS = [FULL_NAME, BIRTH_DATE, PARTY_CARD]
+PERSON_TITLES = {column.key: column.title for column in PERSON_COLUMNS}
 
 
-def name_key(name: str) -> str:
-    """A name as people write it, compared case-insensitively (diacritics count: "Hùng" is not "Hưng")."""
-    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
+def person_label(name: str, birth_date) -> str:
+    """How a change names its person: "Nguyễn Văn A (12/03/1980)", the name alone without a birth date."""
+    return f"{name} ({day_text(birth_date)})" if birth_date else name
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,7 @@ class Found:
     """The person a row is about (None when no one or several), or why not."""
 
     person: object = None
-    column: str = ""  # "card" or "name": the column the reason is about
+    column: str = ""  # the key of the column the reason is about: "party_card_number" or "full_name"
     reason: str = ""
 
 
@@ -57,36 +67,13 @@ class PeopleIndex:
         if len(candidates) == 1:
             return Found(candidates[0])
         if candidates:
-            return Found(column="name", reason=_(
+            return Found(column=FULL_NAME.key, reason=_(
                 "trùng họ tên với %(n)d người trong %(group)s, không xác định được là ai: hãy ghi số thẻ đảng viên "
                 "hoặc ngày sinh") % {"n": len(candidates), "group": self.group})
         if card:
-            return Found(column="card", reason=_("không có ai mang số thẻ này trong %(group)s") % {"group": self.group})
-        return Found(column="name", reason=_("không có người này trong %(group)s") % {"group": self.group})
-
-
-def duplicate_rows(rows: Iterable[tuple[int, object]]) -> dict[int, list[int]]:
-    """For rows (number, person) naming the same person, each row's number → the other rows'
-    numbers: both are bad (which one is right is not for us to say)."""
-    by_person = defaultdict(list)
-    for number, person in rows:
-        by_person[person.id].append(number)
-    return {number: [other for other in numbers if other != number]
-            for numbers in by_person.values() if len(numbers) > 1 for number in numbers}
-
-
-def duplicate_reason(others: list[int]) -> str:
-    return _("cùng một người với dòng %(rows)s: mỗi người chỉ ghi một dòng") % {
-        "rows": ", ".join(str(number) for number in others)}
-
-
-# --- The columns that name a person, read the same way in every list ---------------------------
-
-
-def person_columns():
-    """Họ và tên (required), Ngày sinh, Số thẻ đảng viên: the people format's own columns."""
-    by_key = {column.key: column for column in PEOPLE_COLUMNS}
-    return [by_key["full_name"], by_key["birth_date"], by_key["party_card_number"]]
+            return Found(column=PARTY_CARD.key,
+                         reason=_("không có ai mang số thẻ này trong %(group)s") % {"group": self.group})
+        return Found(column=FULL_NAME.key, reason=_("không có người này trong %(group)s") % {"group": self.group})
 
 
 @dataclass(frozen=True)
@@ -95,46 +82,55 @@ class Identity:
     card: str
     birth_date: object  # datetime.date | None
 
-    def label(self) -> str:
-        return f"{self.name} ({self.birth_date:%d/%m/%Y})" if self.birth_date else self.name
+    def written(self, key: str) -> str:
+        """The cell of column `key` as the row writes it."""
+        return self.card if key == PARTY_CARD.key else self.name
 
 
-def read_identity(values: dict, number: int, titles: dict[str, str]) -> tuple[Identity, list]:
+def read_identity(values: dict, number: int, titles: dict[str, str]) -> tuple[Identity, list[Problem]]:
     """The name, card number and birth date a row gives, and the problems of those cells."""
     problems = []
-    name = unicodedata.normalize("NFC", clean_text(values.get("full_name")))
+    name = unicodedata.normalize("NFC", clean_text(values.get(FULL_NAME.key)))
     if not name:
-        problems.append(Problem(row=number, column=titles["full_name"], value="", reason=_("cần ghi họ và tên")))
-    card = clean_text(values.get("party_card_number"))
+        problems.append(Problem(row=number, column=titles[FULL_NAME.key], value="", reason=_("cần ghi họ và tên")))
+    card = clean_text(values.get(PARTY_CARD.key))
     try:
-        birth = parse_date(values.get("birth_date"))
+        birth = parse_date(values.get(BIRTH_DATE.key))
     except ValueError as error:
         birth = None
-        problems.append(Problem(row=number, column=titles["birth_date"], value=clean_text(values.get("birth_date")),
-                                reason=str(error)))
+        problems.append(Problem(row=number, column=titles[BIRTH_DATE.key],
+                                value=clean_text(values.get(BIRTH_DATE.key)), reason=str(error)))
     return Identity(name, card, birth), problems
 
 
-class GroupRows:
-    """For a django-import-export resource whose rows are about the people of a fixed group
-    (`group_people()`, a Person queryset): the person a row names, found as the formats find
-    him, else a ValidationError the import shows beside the row."""
+def person_in_row(index: PeopleIndex, source: SourceRow, titles: dict[str, str]) -> tuple[object, list[Problem]]:
+    """The person of the group a row names (None when it names no one, or several), and the
+    problems of its name, birth date and card cells."""
+    identity, problems = read_identity(source.values, source.number, titles)
+    if not identity.name:
+        return None, problems
+    found = index.find(card=identity.card, name=identity.name, birth_date=identity.birth_date)
+    if found.person is None:
+        problems.append(Problem(row=source.number, column=titles[found.column], value=identity.written(found.column),
+                                reason=found.reason))
+    return found.person, problems
 
-    group_label = ""
-    _index = None
 
-    def group_people(self):
-        raise NotImplementedError
+def duplicate_reason(others: Iterable[int]) -> str:
+    return _("cùng một người với dòng %(rows)s: mỗi người chỉ ghi một dòng") % {
+        "rows": ", ".join(str(number) for number in others)}
 
-    def person_in_row(self, row) -> int:
-        if self._index is None:
-            self._index = PeopleIndex(self.group_people().values_list(
-                "id", "full_name", "birth_date", "party_card_number", named=True), group=str(self.group_label))
-        titles = {column.key: column.title for column in person_columns()}
-        identity, problems = read_identity({key: row.get(title) for key, title in titles.items()}, 0, titles)
-        if problems:
-            raise ValidationError({problem.column: problem.reason for problem in problems})
-        found = self._index.find(card=identity.card, name=identity.name, birth_date=identity.birth_date)
-        if found.person is None:
-            raise ValidationError(found.reason)
-        return found.person.id
+
+def reject_duplicates(lines: Iterable) -> None:
+    """Rows (each with `source`, `person`, `problems`) naming the same person: each gets a
+    problem naming the others (which one is right is not for us to say)."""
+    by_person = defaultdict(list)
+    for line in lines:
+        if line.person is not None:
+            by_person[line.person.id].append(line)
+    for same in by_person.values():
+        if len(same) < 2:
+            continue
+        for line in same:
+            line.problems.append(Problem(row=line.source.number, column="", value="", reason=duplicate_reason(
+                other.source.number for other in same if other is not line)))

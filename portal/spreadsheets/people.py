@@ -33,7 +33,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields as ie_fields
 from import_export import resources, widgets
 
 from portal import access
@@ -51,20 +50,21 @@ from portal.models import (
     Transfer,
 )
 from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Plan, Problem
+from portal.spreadsheets.matching import BIRTH_DATE, FULL_NAME, PARTY_CARD, duplicate_reason, person_label
 from portal.spreadsheets.reading import Column, SourceRow, Table
-from portal.spreadsheets.text import match_key
-from portal.spreadsheets.values import Choices, clean_text, is_empty, parse_date
+from portal.spreadsheets.resources import DayWidget, column_field
+from portal.spreadsheets.text import match_key, name_key
+from portal.spreadsheets.values import Choices, clean_text, day_text, is_empty, parse_date
 
 COLUMNS = [
-    Column("full_name", "Họ và tên", ("Họ tên", "Tên đảng viên", "Họ và tên đảng viên", "Họ, tên"), required=True),
-    # Not "Năm sinh": a year alone (1985) would read as an Excel day number.
-    Column("birth_date", "Ngày sinh", ("Ngày tháng năm sinh", "Ngày, tháng, năm sinh", "Sinh ngày")),
+    FULL_NAME,
+    BIRTH_DATE,
     Column("gender", "Giới tính", ("Nam/Nữ", "Nam, nữ", "Giới")),
     Column("ethnicity", "Dân tộc"),
     Column("admitted_on", "Ngày vào Đảng", ("Ngày kết nạp", "Ngày kết nạp Đảng", "Ngày vào đảng")),
     Column("official_on", "Ngày chính thức", ("Ngày công nhận chính thức", "Ngày chuyển chính thức",
                                                "Ngày công nhận đảng viên chính thức")),
-    Column("party_card_number", "Số thẻ đảng viên", ("Số thẻ", "Số thẻ Đảng", "Số thẻ ĐV", "Số thẻ đảng")),
+    PARTY_CARD,
     Column("party_status", "Tình trạng", ("Tình trạng đảng viên", "Loại đảng viên", "Chính thức/dự bị")),
     Column("unit", "Chi bộ", ("Chi bộ sinh hoạt", "Sinh hoạt tại", "Tên chi bộ", "Đơn vị")),
     Column("position", "Chức vụ", ("Chức vụ Đảng", "Chức vụ đảng hiện nay")),
@@ -126,15 +126,6 @@ HISTORY_TABLES = ("portal_person", "portal_partystatuschange", "portal_transfer"
 PROBATION, FULL_MEMBER = "du-bi", "chinh-thuc"
 
 _NONE = object()  # a written form meaning "none" ("chức vụ: đảng viên")
-
-
-def _person_key(name: str) -> str:
-    """A name as people write it, compared case-insensitively (diacritics count: "Hùng" is not "Hưng")."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _day(value: datetime.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 # --- Catalogues, one query each ---------------------------------------------------------------
@@ -262,8 +253,7 @@ class _Row:
         return self.values.get("party_card_number")
 
     def label(self) -> str:
-        birth = self.values.get("birth_date") or (self.person.birth_date if self.person else None)
-        return f"{self.name} ({_day(birth)})" if birth else self.name
+        return person_label(self.name, self.values.get("birth_date") or (self.person.birth_date if self.person else None))
 
 
 NAME_CHECKED_FROM = 50  # a name this long might not fit the derived columns (given_name, sort_key…)
@@ -278,11 +268,9 @@ def _names_fit(name: str) -> bool:
 class _RowReader:
     """Turns the cells of a row into Person fields, naming each bad cell."""
 
-    def __init__(self, *, target: Organization, units: Units, ethnicity: Catalogue, status: Catalogue,
-                 role: Catalogue, theory: Catalogue, today: datetime.date):
-        self.target = target
+    def __init__(self, *, units: Units, ethnicity: Catalogue, status: Catalogue, role: Catalogue, theory: Catalogue,
+                 today: datetime.date):
         self.today = today
-        self.units = units
         self.lookups = {
             "gender": ("gender", _Cached(GENDER_CHOICES.get)),
             "ethnicity": ("ethnicity_id", _Cached(ethnicity.choices.get)),
@@ -372,7 +360,7 @@ class _Texts:
         if value is None or value == "":
             return ""
         if attname in ("birth_date", "admitted_on", "official_on"):
-            return _day(value)
+            return day_text(value)
         if attname == "gender":
             return str(GENDER_NAMES.get(value, value))
         names = {"ethnicity_id": self.ethnicity.names, "party_status_id": self.status.names,
@@ -459,7 +447,7 @@ class PeopleFormat(ImportFormat):
         units = units_of(target)
         cats = {"ethnicity": ethnicities(today), "status": statuses(today), "role": roles(today),
                 "theory": theory_levels(today)}
-        reader = _RowReader(target=target, units=units, today=today, **cats)
+        reader = _RowReader(units=units, today=today, **cats)
         texts = _Texts(units=units, **cats)
         plan = Plan(header=list(table.header))
         rows: list[_Row] = []
@@ -626,13 +614,13 @@ def _dates_agree(row: _Row, values: dict) -> bool:
     birth, admitted, official = values.get("birth_date"), values.get("admitted_on"), values.get("official_on")
     before = len(row.problems)
     if admitted and official and official <= admitted:
-        row.problems.append(Problem(row=row.number, column=TITLES["official_on"], value=_day(official),
+        row.problems.append(Problem(row=row.number, column=TITLES["official_on"], value=day_text(official),
                                     reason=_("ngày chính thức phải sau ngày vào Đảng (%(day)s)")
-                                    % {"day": _day(admitted)}))
+                                    % {"day": day_text(admitted)}))
     for key, day in (("admitted_on", admitted), ("official_on", official)):
         if birth and day and day <= birth:
-            row.problems.append(Problem(row=row.number, column=TITLES[key], value=_day(day),
-                                        reason=_("trước ngày sinh (%(day)s)") % {"day": _day(birth)}))
+            row.problems.append(Problem(row=row.number, column=TITLES[key], value=day_text(day),
+                                        reason=_("trước ngày sinh (%(day)s)") % {"day": day_text(birth)}))
     return len(row.problems) == before
 
 
@@ -649,7 +637,7 @@ class _Existing:
         for person in people:
             if person.party_card_number:
                 self.by_card[person.party_card_number] = person
-            self.by_name[(_person_key(person.full_name), person.birth_date)].append(person)
+            self.by_name[(name_key(person.full_name), person.birth_date)].append(person)
         self.positions = positions
         self.cards_elsewhere = cards_elsewhere
 
@@ -684,7 +672,7 @@ class _Matcher:
                 row=row.number, column=TITLES["party_card_number"], value=card,
                 reason=_("số thẻ này đã được cấp cho một người không thuộc %(unit)s") % {"unit": self.target.name}))
             return
-        candidates = self.existing.by_name.get((_person_key(row.name), row.values.get("birth_date")), [])
+        candidates = self.existing.by_name.get((name_key(row.name), row.values.get("birth_date")), [])
         if card:  # someone with another card is someone else
             candidates = [person for person in candidates if not person.party_card_number]
         if len(candidates) > 1:
@@ -707,11 +695,11 @@ class _Matcher:
             elif row.card:
                 groups[("card", row.card)].append(row)
             else:
-                groups[("name", _person_key(row.name), row.values.get("birth_date"))].append(row)
+                groups[("name", name_key(row.name), row.values.get("birth_date"))].append(row)
         # A new row without a card and one with a card, same name and birth date: the same person too.
         for row in rows:
             if not row.problems and row.person is None and row.card:
-                same = groups.get(("name", _person_key(row.name), row.values.get("birth_date")))
+                same = groups.get(("name", name_key(row.name), row.values.get("birth_date")))
                 if same:
                     same.append(row)
         for same in groups.values():
@@ -719,8 +707,7 @@ class _Matcher:
                 continue
             numbers = sorted({row.number for row in same})
             for row in same:
-                others = ", ".join(str(n) for n in numbers if n != row.number)
-                reason = _("cùng một người với dòng %(rows)s: mỗi người chỉ ghi một dòng") % {"rows": others}
+                reason = duplicate_reason(n for n in numbers if n != row.number)
                 if not any(problem.reason == reason for problem in row.problems):
                     row.problems.append(Problem(row=row.number, column="", value="", reason=reason))
 
@@ -805,28 +792,6 @@ PEOPLE = PeopleFormat()
 # --- django-import-export: the same columns for the admin's buttons ----------------------------
 
 
-class DayWidget(widgets.Widget):
-    """Dates as units write them (Excel dates, serial numbers, dd/mm/yyyy…), written dd/mm/yyyy."""
-
-    def clean(self, value, row=None, **kwargs):
-        return parse_date(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return _day(value)
-
-
-class TextWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return clean_text(value) or None
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class CardWidget(TextWidget):
-    """No card is NULL, never "": the uniqueness rule counts real numbers only."""
-
-
 class ChoicesWidget(widgets.Widget):
     """A catalogue column by name, code or synonym (the same Choices as the fast path), stored as
     the entry's id; written back as its name. The catalogue is read once, when first needed."""
@@ -860,10 +825,8 @@ class GenderWidget(widgets.Widget):
         return str(GENDER_NAMES.get(value, value or ""))
 
 
-def _field(key: str, attribute: str | None, widget, **kwargs) -> ie_fields.Field:
-    # An empty cell keeps what is recorded, as on the fast path.
-    return ie_fields.Field(attribute=attribute, column_name=TITLES[key], widget=widget, saves_null_values=False,
-                           **kwargs)
+def _field(key: str, attribute: str | None, widget=None, **kwargs):
+    return column_field(TITLES, key, attribute, widget, **kwargs)
 
 
 class PeopleResource(resources.ModelResource):
@@ -872,18 +835,18 @@ class PeopleResource(resources.ModelResource):
     transfer, position). `target` (a unit) or `user` (the units he manages) limits the units a
     row may name; the fast path (PeopleFormat) is what pages, API and commands use."""
 
-    full_name = _field("full_name", "full_name", TextWidget())
+    full_name = _field("full_name", "full_name")
     birth_date = _field("birth_date", "birth_date", DayWidget())
     gender = _field("gender", "gender", GenderWidget())
     ethnicity = _field("ethnicity", "ethnicity_id", ChoicesWidget(ethnicities))
     admitted_on = _field("admitted_on", "admitted_on", DayWidget())
     official_on = _field("official_on", "official_on", DayWidget())
-    party_card_number = _field("party_card_number", "party_card_number", CardWidget())
+    party_card_number = _field("party_card_number", "party_card_number")
     party_status = _field("party_status", "party_status_id", ChoicesWidget(statuses))
-    unit = _field("unit", "organization_id", None)
+    unit = _field("unit", "organization_id")  # its widget knows the units allowed: set in __init__
     position = _field("position", None, ChoicesWidget(roles), readonly=True)
     theory_level = _field("theory_level", "theory_level_id", ChoicesWidget(theory_levels))
-    job_title = _field("job_title", "job_title", TextWidget())
+    job_title = _field("job_title", "job_title")
 
     class Meta:
         model = Person

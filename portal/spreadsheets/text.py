@@ -2,6 +2,7 @@
 diacritics, punctuation and spacing."""
 
 import re
+import unicodedata
 
 from portal.text import search_key
 
@@ -13,3 +14,8 @@ def match_key(text) -> str:
     if text is None:
         return ""
     return " ".join(_PUNCTUATION.sub(" ", search_key(str(text))).split())
+
+
+def name_key(name: str) -> str:
+    """A name as people write it, compared case-insensitively (diacritics count: "Hùng" is not "Hưng")."""
+    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())

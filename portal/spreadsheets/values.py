@@ -17,6 +17,11 @@ _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?\s*$")
 TWO_DIGIT_YEAR_PIVOT = 30  # "d/m/yy": 00–29 are 2000–2029, 30–99 are 1930–1999
 
 
+def day_text(value: datetime.date | None) -> str:
+    """A date as the portal and the units write it: dd/mm/yyyy; "" for none."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
 def is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -30,7 +35,7 @@ def clean_text(value) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return day_text(value)
     return " ".join(str(value).split())
 
 
