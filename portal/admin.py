@@ -349,7 +349,6 @@ class PersonAdmin(SpreadsheetAdmin, ScopedAdmin):
     raw_id_fields = ["user"]
     inlines = [PartyStatusChangeInline]
     import_format = "people"
-    import_target_help = gettext_lazy("Mã của đơn vị nhận danh sách, ví dụ CB01 (xem ở trang của đơn vị).")
     fieldsets = [
         (None, {"fields": ["full_name", "gender", "birth_date", "ethnicity", "organization", "job_title"]}),
         (gettext_lazy("Đảng tịch"), {"fields": ["party_status", "party_status_since", "party_card_number",

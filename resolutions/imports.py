@@ -22,7 +22,7 @@ from import_export import resources, widgets
 
 from portal.access import Action, can_manage, get_visible_or_404, may, restrict
 from portal.models import Organization
-from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Plan, Problem
+from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Plan, Problem, UnitFormat
 from portal.spreadsheets.matching import (
     PERSON_COLUMNS,
     PeopleIndex,
@@ -137,6 +137,7 @@ class AttendanceFormat(ImportFormat):
     label = gettext_lazy("Điểm danh buổi sinh hoạt")
     columns = ATTENDANCE_COLUMNS
     target_label = gettext_lazy("Buổi sinh hoạt")
+    target_help = gettext_lazy("Số của buổi sinh hoạt: số cuối trong địa chỉ trang của buổi đó (…/study/sessions/số/).")
 
     @property
     def resource_class(self):
@@ -330,7 +331,7 @@ class DocumentsPayload:
     changed: list[tuple[int, dict, list[int] | None]] = field(default_factory=list)  # id, all fields, themes
 
 
-class DocumentsFormat(ImportFormat):
+class DocumentsFormat(UnitFormat):
     """The documents a unit makes known to its subtree, matched by number-symbol and issue date
     (what makes a document one: numbers start again with each term). No attachments: PDFs are
     added on the document's page."""
@@ -339,6 +340,7 @@ class DocumentsFormat(ImportFormat):
     label = gettext_lazy("Danh mục văn bản")
     columns = DOCUMENT_COLUMNS
     target_label = gettext_lazy("Đơn vị phổ biến")
+    target_help = gettext_lazy("Mã của đơn vị phổ biến các văn bản, ví dụ TINH.")
     action = Action.PUBLISH
 
     @property
@@ -352,15 +354,6 @@ class DocumentsFormat(ImportFormat):
         if not may(user, Action.PUBLISH, unit):
             raise PermissionDenied(_("Bạn không có quyền ban hành, phổ biến văn bản hay đợt học tập cho đơn vị này."))
         return unit
-
-    def target_key(self, target: Organization) -> str:
-        return target.code
-
-    def target_organization(self, target: Organization) -> Organization:
-        return target
-
-    def describe_target(self, target: Organization) -> str:
-        return target.name
 
     def target_url(self, target: Organization) -> str:
         return reverse("study_document_list")

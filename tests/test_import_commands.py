@@ -108,3 +108,19 @@ def test_a_bad_file_exits_2(province, members, tmp_path):
     status, out = command("import_people", str(broken), "--org", "CB1")
     assert status == 2 and out.strip()
     assert not Person.objects.filter(full_name__startswith="Tạ ").exists()
+
+
+@pytest.mark.parametrize(("name", "option", "says"), [
+    ("import_template", "--out", "Ghi tệp mẫu (XLSX)"),
+    ("import_people", "--org", "Mã của đơn vị nhận danh sách"),
+    ("import_attendance", "--session", "Số của buổi sinh hoạt"),
+    ("import_results", "--class", "Số của lớp"),
+])
+def test_each_command_explains_itself(name, option, says):
+    """`--help` prints the command's description and how to name its target (a lazy
+    translation given to argparse made it crash)."""
+    from django.core.management import load_command_class
+
+    app = {"import_attendance": "resolutions", "import_results": "training"}.get(name, "portal")
+    text = " ".join(load_command_class(app, name).create_parser("manage.py", name).format_help().split())
+    assert option in text and says in text

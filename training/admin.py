@@ -93,7 +93,6 @@ class EnrollmentAdmin(SpreadsheetAdmin, ReadOnly, ScopedAdmin):
     search_fields = ["person__search_key", "training_class__name"]
     # Results are imported (through the class's preview page), never edited here.
     import_format = "results"
-    import_target_help = _("Số của lớp: số cuối trong địa chỉ trang của lớp (…/training/classes/số/).")
 
     def unit_of(self, obj):
         return obj.training_class.organizer

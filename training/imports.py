@@ -115,6 +115,7 @@ class ResultsFormat(ImportFormat):
     label = gettext_lazy("Học viên và kết quả lớp bồi dưỡng")
     columns = COLUMNS
     target_label = gettext_lazy("Lớp")
+    target_help = gettext_lazy("Số của lớp: số cuối trong địa chỉ trang của lớp (…/training/classes/số/).")
     action = Action.TRAIN
 
     @property

@@ -32,19 +32,17 @@ class AdminImportForm(forms.Form):
     target = forms.CharField(max_length=60)
     file = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED}))
 
-    def __init__(self, *args, fmt, target_help: str, **kwargs):
+    def __init__(self, *args, fmt, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].label = fmt.target_label
-        self.fields["target"].help_text = target_help
+        self.fields["target"].help_text = fmt.target_help
         self.fields["file"].label = _("Tệp Excel (.xlsx) hoặc CSV")
 
 
 class SpreadsheetAdmin(ImportExportMixin):
-    """Mix into a ScopedAdmin (before it) and set `import_format` (a registered format's code)
-    and `import_target_help` (what to type as the target: a unit's code, a session's number…)."""
+    """Mix into a ScopedAdmin (before it) and set `import_format` (a registered format's code)."""
 
     import_format: str
-    import_target_help: str = ""
     formats = [XLSX, CSV]
     skip_export_form = True  # "Xuất Excel" downloads at once; "Xuất CSV" has its own URL
     import_export_change_list_template = "admin/spreadsheets/change_list.html"
@@ -89,8 +87,7 @@ class SpreadsheetAdmin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         fmt = self.spreadsheet_format
-        form = AdminImportForm(request.POST or None, request.FILES or None, fmt=fmt,
-                               target_help=str(self.import_target_help))
+        form = AdminImportForm(request.POST or None, request.FILES or None, fmt=fmt)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:

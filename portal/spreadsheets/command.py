@@ -45,15 +45,16 @@ def change_lines(plan: Plan) -> list[str]:
 
 
 class ImportCommand(BaseCommand):
-    """An import command: `FILE --<target_option> ID [--dry-run] [--user USERNAME]`."""
+    """An import command: `FILE --<target_option> ID [--dry-run] [--user USERNAME]`. Its
+    `help` is text, not a lazy translation: argparse formats it itself."""
 
     format_code: str
     target_option = "org"
-    target_help = ""
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("Tệp Excel (.xlsx) hoặc CSV cần nhập"))
-        parser.add_argument(f"--{self.target_option}", required=True, dest="target", help=self.target_help)
+        parser.add_argument(f"--{self.target_option}", required=True, dest="target",
+                            help=str(get_format(self.format_code).target_help))
         parser.add_argument("--dry-run", action="store_true",
                             help=_("Chỉ kiểm tra và in kết quả, không ghi gì"))
         parser.add_argument("--user", help=_("Tên đăng nhập của người nhập: chỉ nhập được vào đơn vị người đó "

@@ -131,6 +131,7 @@ class ImportFormat:
     columns: Sequence[Column]
     resource_class: type  # the django-import-export resource describing the same columns
     target_label: str  # what the import goes into ("Chi bộ", "Buổi sinh hoạt", "Lớp")
+    target_help: str  # how to name the target, for the admin's form and the commands (a unit's code…)
     # The permission over the target's unit that writing needs (and that lets others see its jobs).
     action: str = Action.MANAGE
 
@@ -166,8 +167,18 @@ class ImportFormat:
     def apply(self, plan: Plan, *, target, user) -> dict:
         raise NotImplementedError
 
-    def title_of(self, key: str) -> str:
-        return next(column.title for column in self.columns if column.key == key)
+
+class UnitFormat(ImportFormat):
+    """A format whose target is a unit, named by its code (a list of people, a catalogue)."""
+
+    def target_key(self, target: Organization) -> str:
+        return target.code
+
+    def target_organization(self, target: Organization) -> Organization:
+        return target
+
+    def describe_target(self, target: Organization) -> str:
+        return target.name
 
 
 _FORMATS: dict[str, ImportFormat] = {}

@@ -49,7 +49,7 @@ from portal.models import (
     TheoryLevel,
     Transfer,
 )
-from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Plan, Problem
+from portal.spreadsheets.imports import ADMINISTRATOR, Change, Plan, Problem, UnitFormat
 from portal.spreadsheets.matching import BIRTH_DATE, FULL_NAME, PARTY_CARD, duplicate_reason, person_label
 from portal.spreadsheets.reading import Column, SourceRow, Table
 from portal.spreadsheets.resources import DayWidget, column_field
@@ -401,11 +401,12 @@ EXISTING_FIELDS = ["id", "full_name", "birth_date", "gender", "ethnicity_id", "p
                    "theory_level_id", "job_title"]
 
 
-class PeopleFormat(ImportFormat):
+class PeopleFormat(UnitFormat):
     code = "people"
     label = gettext_lazy("Danh sách đảng viên")
     columns = COLUMNS
     target_label = gettext_lazy("Đơn vị")
+    target_help = gettext_lazy("Mã của đơn vị nhận danh sách, ví dụ CB01 (xem ở trang của đơn vị).")
 
     @property
     def resource_class(self):
@@ -418,15 +419,6 @@ class PeopleFormat(ImportFormat):
         if unit is None:
             raise Http404
         return unit
-
-    def target_key(self, target) -> str:
-        return target.code
-
-    def target_organization(self, target) -> Organization:
-        return target
-
-    def describe_target(self, target) -> str:
-        return target.name
 
     def target_url(self, target) -> str:
         return reverse("unit_detail", args=[target.code])

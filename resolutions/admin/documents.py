@@ -80,7 +80,6 @@ class DocumentAdmin(SpreadsheetAdmin, ServiceSavedAdmin):
     inlines = [AttachmentInline]
     write_action = Action.PUBLISH
     import_format = "documents"
-    import_target_help = _("Mã của đơn vị phổ biến các văn bản, ví dụ TINH.")
 
     def unit_of(self, obj):
         return obj.organization

@@ -4,7 +4,6 @@ here keeps its history through the table's trigger, like every other path."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from portal.access import restrict, restrict_to_managed
 from portal.admin import ScopedAdmin
@@ -80,7 +79,6 @@ class AttendanceAdmin(SpreadsheetAdmin, ScopedAdmin):
     autocomplete_fields = ["session", "person"]
     readonly_fields = ["method", "checked_in_at"]
     import_format = "attendance"
-    import_target_help = _("Số của buổi sinh hoạt: số cuối trong địa chỉ trang của buổi đó (…/study/sessions/số/).")
 
     def unit_of(self, obj):
         return obj.session.organization

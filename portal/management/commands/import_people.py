@@ -5,7 +5,7 @@ the unit CODE and its subtree: prints the preview's figures and every bad row, t
 or nothing. Exit 0 when written (or a clean dry run), 1 when a row is bad, 2 for a bad file,
 unit or user."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from portal.spreadsheets.command import ImportCommand
 
@@ -15,4 +15,3 @@ class Command(ImportCommand):
              "hoặc không ghi gì.")
     format_code = "people"
     target_option = "org"
-    target_help = _("Mã đơn vị nhận danh sách, ví dụ TINH")

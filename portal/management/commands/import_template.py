@@ -13,7 +13,7 @@ from portal.spreadsheets.imports import all_formats, write_template
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Ghi tệp mẫu (XLSX) để nhập dữ liệu: tiêu đề cột tiếng Việt và một dòng ví dụ.")
+    help = _("Ghi tệp mẫu (XLSX) để nhập dữ liệu: tiêu đề cột tiếng Việt và một dòng ví dụ.")
 
     def add_arguments(self, parser):
         parser.add_argument("format", help=gettext_lazy("Loại dữ liệu: %(codes)s")

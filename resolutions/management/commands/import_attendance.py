@@ -5,7 +5,7 @@ or the unit's own sheet): prints the preview's figures and every bad row, then s
 whole sheet as the attendance screen does, or nothing. Exit 0 when written (or a clean dry
 run), 1 when a row is bad, 2 for a bad file, session or user."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from portal.spreadsheets.command import ImportCommand
 
@@ -15,4 +15,3 @@ class Command(ImportCommand):
              "hoặc không ghi gì.")
     format_code = "attendance"
     target_option = "session"
-    target_help = _("Mã số của buổi sinh hoạt (số trong địa chỉ trang của buổi)")

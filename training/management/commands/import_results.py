@@ -5,7 +5,7 @@ the organizer's own list): prints the preview's figures and every bad row, then 
 records all or nothing. Exit 0 when written (or a clean dry run), 1 when a row is bad, 2 for
 a bad file, class or user."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from portal.spreadsheets.command import ImportCommand
 
@@ -15,4 +15,3 @@ class Command(ImportCommand):
              "cả hoặc không ghi gì.")
     format_code = "results"
     target_option = "class"
-    target_help = _("Mã số của lớp (số trong địa chỉ trang của lớp)")
