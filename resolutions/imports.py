@@ -286,7 +286,7 @@ DOCUMENT_COLUMNS = [
 DOCUMENT_TITLES = {column.key: column.title for column in DOCUMENT_COLUMNS}
 DOCUMENT_FIELDS = ["kind_id", "issuing_body", "title", "summary"]  # what an import may change
 THEME_SEPARATORS = (";", "\n")
-MAX_LENGTHS = {"number_symbol": 60, "issuing_body": 200, "title": 500}
+MAX_LENGTHS = {name: Document._meta.get_field(name).max_length for name in ("number_symbol", "issuing_body", "title")}
 
 
 class _Kinds:
@@ -307,10 +307,14 @@ class _Kinds:
             kind.valid_to is None or kind.valid_to >= on)
 
 
-def theme_choices() -> tuple[Choices, dict[int, str]]:
-    themes = list(Theme.objects.all())
-    pairs = [(written, theme.pk) for theme in themes for written in {theme.title, str(theme)}]
-    return Choices(pairs, label=_("chuyên đề")), {theme.pk: str(theme) for theme in themes}
+class _Themes:
+    """The themes, read once: by title (or title and term, as the catalogue names them)."""
+
+    def __init__(self):
+        self.all = {theme.pk: theme for theme in Theme.objects.all()}
+        self.choices = Choices([(written, pk) for pk, theme in self.all.items() for written in {theme.title, str(theme)}],
+                               label=_("chuyên đề"))
+        self.names = {pk: str(theme) for pk, theme in self.all.items()}
 
 
 @dataclass
@@ -368,11 +372,11 @@ class DocumentsFormat(UnitFormat):
     def plan(self, table: Table, *, target: Organization, user) -> Plan:
         plan = Plan(header=list(table.header))
         kinds = _Kinds()
-        themes, theme_names = theme_choices()
+        themes = _Themes()
         rows = []
         for source in table.rows:
             plan.total += 1
-            rows.append(self._read(source, kinds, themes))
+            rows.append(self._read(source, kinds, themes.choices))
         by_key: dict[tuple, list[_DocumentRow]] = {}
         for row in rows:
             if not row.problems:
@@ -394,7 +398,7 @@ class DocumentsFormat(UnitFormat):
         for row in rows:
             if not row.problems:
                 self._plan_row(row, plan, payload, existing.get(row.key), target=target, kinds=kinds,
-                               theme_names=theme_names, linked=linked)
+                               theme_names=themes.names, linked=linked)
             if row.problems:
                 plan.reject(row.source, row.problems)
         plan.payload = payload
@@ -607,27 +611,40 @@ class AttendanceResource(GroupResource):
 
 
 class KindWidget(widgets.Widget):
+    """A kind by name or code; the kinds read once, when first needed."""
+
+    _kinds = None
+
+    @property
+    def kinds(self) -> _Kinds:
+        if self._kinds is None:
+            self._kinds = _Kinds()
+        return self._kinds
+
     def clean(self, value, row=None, **kwargs):
         if is_empty(value):
             return None
-        kinds = _Kinds()
-        return kinds.all[kinds.choices.get(value)]
+        return self.kinds.all[self.kinds.choices.get(value)]
 
     def render(self, value, obj=None, **kwargs):
         return value.name if value else ""
 
 
 class ThemesWidget(widgets.ManyToManyWidget):
-    """Themes by title, separated by ";"."""
+    """Themes by title, separated by ";" or a new line; the themes read once, when first needed.
+    (DocumentResource leaves a document's themes as they are when the cell is empty.)"""
+
+    _themes = None
 
     def __init__(self):
         super().__init__(Theme, field="title", separator=";")
 
     def clean(self, value, row=None, **kwargs):
         if is_empty(value):
-            return Theme.objects.none()
-        choices, _names = theme_choices()
-        return Theme.objects.filter(pk__in=[choices.get(part) for part in _split(clean_text(value))])
+            return []
+        if self._themes is None:
+            self._themes = _Themes()
+        return [self._themes.all[self._themes.choices.get(part)] for part in _split(clean_text(value))]
 
     def render(self, value, obj=None, **kwargs):
         return "; ".join(str(theme) for theme in value.all()) if value is not None else ""
@@ -672,6 +689,11 @@ class DocumentResource(resources.ModelResource):
         if not may(self.user or ADMINISTRATOR, Action.PUBLISH, self.target):
             raise PermissionDenied(_("Bạn không có quyền ban hành, phổ biến văn bản hay đợt học tập cho đơn vị này."))
 
+    def before_import_row(self, row, **kwargs):
+        # An empty "Chuyên đề" leaves the document's themes as they are, as the documents format does.
+        if is_empty(row.get(DOCUMENT_TITLES["themes"])):
+            row.pop(DOCUMENT_TITLES["themes"], None)
+
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.attribute == "number_symbol":
             # Matched as stored: "05-ct/tw" is 05-CT/TW (the full check is in before_save_instance).
@@ -695,8 +717,8 @@ class DocumentResource(resources.ModelResource):
             raise ValidationError(capfirst(_("văn bản có số, ký hiệu và ngày ban hành này đã có trong danh mục của "
                                              "đơn vị khác")))
         if instance.kind_id is None:
-            instance.kind = DocumentKind.objects.filter(
-                code=document_services.symbol_kind(instance.number_symbol) or "").first()
+            instance.kind = self.fields["kind"].widget.kinds.by_code.get(
+                document_services.symbol_kind(instance.number_symbol) or "")
         instance.number_symbol = document_services.validate_number_symbol(
             instance.number_symbol, instance.kind if instance.kind_id else None, instance.issued_on)
         instance.full_clean(exclude=["themes"])

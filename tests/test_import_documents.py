@@ -212,3 +212,33 @@ def test_the_resource_describes_the_same_columns(province, tuyengiao, tinh, them
     assert Document.objects.get(number_symbol="05-CT/TW").kind == DocumentKind.objects.get(code="CT")
     assert Document.objects.get(number_symbol="35-NQ/TW").title == "Tiêu đề mới"
     assert Document.objects.count() == 2
+
+
+def test_the_resource_reads_the_kinds_and_themes_once(province, tuyengiao, tinh, theme):
+    """django-import-export's row-by-row import still reads each catalogue in one query, not
+    one (or two) per row."""
+    headers = DocumentResource(target=tinh, user=tuyengiao).get_export_headers()
+    dataset = tablib.Dataset(*[[f"{n}-NQ/TW", "Về công tác xây dựng Đảng", "Nghị quyết", "Ban Chấp hành Trung ương",
+                                "15/03/2024", "", THEME] for n in range(30, 36)], headers=headers)
+    with CaptureQueriesContext(connection) as captured:
+        result = DocumentResource(target=tinh, user=tuyengiao).import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Document.objects.filter(themes=theme).count() == 6
+
+    sql = [q["sql"] for q in captured.captured_queries]
+    # The whole catalogue of kinds read once (each row's kind is still checked by its key).
+    assert sum('FROM "resolutions_documentkind"' in q and "WHERE" not in q for q in sql) == 1
+    # The themes read once, not looked up again for each row (a document's own themes are read through it).
+    assert sum('FROM "resolutions_theme"' in q and "JOIN" not in q for q in sql) == 1
+
+
+def test_the_resource_keeps_the_themes_of_an_empty_cell(province, tuyengiao, tinh, theme, tmp_path):
+    """As the documents format does: an empty "Chuyên đề" leaves a document's themes as they are."""
+    run(tuyengiao, tinh, sheet(tmp_path, [row("35-NQ/TW", themes=THEME)]))
+    headers = DocumentResource(target=tinh, user=tuyengiao).get_export_headers()
+    dataset = tablib.Dataset(["35-NQ/TW", "Tiêu đề mới", "Nghị quyết", "Ban Chấp hành Trung ương", "15/03/2024", "",
+                              ""], headers=headers)
+    result = DocumentResource(target=tinh, user=tuyengiao).import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    document = Document.objects.get(number_symbol="35-NQ/TW")
+    assert document.title == "Tiêu đề mới" and list(document.themes.all()) == [theme]

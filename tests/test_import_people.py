@@ -6,7 +6,9 @@ import io
 
 import pytest
 import tablib
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -417,6 +419,22 @@ def test_the_resource_describes_the_same_columns(province, bithu, cb1, tmp_path)
     again = PeopleResource(target=cb1, user=bithu).import_data(exported, dry_run=False)
     assert not again.has_errors() and again.totals["skip"] == 1
     assert Person.objects.filter(full_name="Đinh Thị Hoa").count() == 1
+
+
+def test_the_resource_reads_the_statuses_once(province, bithu, cb1):
+    """django-import-export's row-by-row import reads the status catalogue in one query, not
+    once for each row whose status is new."""
+    dataset = tablib.Dataset(headers=PEOPLE_HEADER)
+    for n in range(6):
+        dataset.append(person_row(f"Đinh Thị Hoa {n}", gender="nu", card=f"6600000{n}", status="dự bị", official=None,
+                                  admitted="01/06/2025"))
+    with CaptureQueriesContext(connection) as captured:
+        result = PeopleResource(target=cb1, user=bithu).import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert PartyStatusChange.objects.filter(person__full_name__startswith="Đinh Thị Hoa").count() == 6
+    whole_catalogue = [q["sql"] for q in captured.captured_queries
+                       if 'FROM "portal_partystatus"' in q["sql"] and "WHERE" not in q["sql"]]
+    assert len(whole_catalogue) == 1, whole_catalogue  # (each row's status is still checked by its key)
 
 
 def test_the_resource_refuses_a_unit_outside_its_target(province, bithu, cb1):

@@ -257,6 +257,8 @@ class _Row:
 
 
 NAME_CHECKED_FROM = 50  # a name this long might not fit the derived columns (given_name, sort_key…)
+# Texts longer than their Person column are bad cells (the database would refuse the whole file).
+MAX_LENGTHS = {name: Person._meta.get_field(name).max_length for name in ("full_name", "party_card_number", "job_title")}
 
 
 def _names_fit(name: str) -> bool:
@@ -285,6 +287,15 @@ class _RowReader:
         row.problems.append(Problem(row=row.number, column=TITLES[key], value=clean_text(cells.get(key)),
                                     reason=reason))
 
+    @classmethod
+    def _text(cls, row: _Row, cells: dict, key: str) -> str:
+        """The cell as text, "" (a problem named) when longer than its Person field."""
+        text = clean_text(cells.get(key))
+        if len(text) > MAX_LENGTHS[key]:
+            cls._bad(row, cells, key, _("dài quá %(n)d ký tự") % {"n": MAX_LENGTHS[key]})
+            return ""
+        return text
+
     def read(self, source: SourceRow) -> _Row:
         cells = source.values
         row = _Row(number=source.number, cells=source.cells, values={})
@@ -292,8 +303,8 @@ class _RowReader:
         name = clean_text(cells.get("full_name"))
         if not name:
             self._bad(row, cells, "full_name", _("cần ghi họ và tên"))
-        elif len(name) > 150:
-            self._bad(row, cells, "full_name", _("dài quá 150 ký tự"))
+        elif len(name) > MAX_LENGTHS["full_name"]:
+            self._bad(row, cells, "full_name", _("dài quá %(n)d ký tự") % {"n": MAX_LENGTHS["full_name"]})
         elif len(name) > NAME_CHECKED_FROM and not _names_fit(name):
             self._bad(row, cells, "full_name", _("không phải họ tên (có chữ quá dài)"))
         else:
@@ -321,16 +332,9 @@ class _RowReader:
                 self._bad(row, cells, key, str(error))
                 continue
             values[attname] = None if found is _NONE else found
-        card = clean_text(cells.get("party_card_number"))
-        if len(card) > 20:
-            self._bad(row, cells, "party_card_number", _("dài quá 20 ký tự"))
-        elif card:
-            values["party_card_number"] = card
-        job_title = clean_text(cells.get("job_title"))
-        if len(job_title) > 200:
-            self._bad(row, cells, "job_title", _("dài quá 200 ký tự"))
-        elif job_title:
-            values["job_title"] = job_title
+        for key in ("party_card_number", "job_title"):
+            if text := self._text(row, cells, key):
+                values[key] = text
         return row
 
 
@@ -898,7 +902,7 @@ class PeopleResource(resources.ModelResource):
     def before_save_instance(self, instance, row, **kwargs):
         status_before, unit_before = instance._imported_from
         if instance.party_status_id != status_before:
-            codes = {code: pk for pk, code in PartyStatus.objects.values_list("pk", "code")}
+            codes = self.fields["party_status"].widget.catalogue.codes
             instance.party_status_since = _status_since(vars(instance), codes, self._today)
         if unit_before is not None and instance.organization_id != unit_before:
             if not Organization.objects.filter(pk=instance.organization_id, active=True).exists():
