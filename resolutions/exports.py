@@ -27,6 +27,7 @@ from portal.printing import (
     Sheet,
     Signature,
     Table,
+    format_number,
     format_value,
     render_pdf,
     write_xlsx,
@@ -201,7 +202,7 @@ def run_export(run) -> None:
     if not rows:
         raise JobError(_("Đơn vị %(unit)s không thuộc đợt học tập này.") % {"unit": unit.name})
     run.progress(40, _("Đang tạo tệp %(format)s cho %(n)s đơn vị…") % {"format": extension.upper(),
-                                                                     "n": f"{len(rows):,}".replace(",", ".")})
+                                                                     "n": format_number(len(rows))})
     subject = _subject(campaign).replace("/", "-")
     name = f"Tiến độ học tập {subject} - {unit.name} - {timezone.localdate():%d-%m-%Y}.{extension}"
     with tempfile.TemporaryFile() as handle:

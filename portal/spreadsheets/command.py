@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from portal.printing import format_number
 from portal.spreadsheets.imports import Plan, get_format, import_file
 from portal.spreadsheets.safety import SpreadsheetRefused
 
@@ -19,16 +20,12 @@ BAD_ROWS = 1
 UNUSABLE = 2
 
 
-def count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def summary_lines(plan: Plan) -> list[str]:
     """The preview's figures and every bad row, one line each."""
+    figures = {"total": plan.total, "created": len(plan.created), "changed": len(plan.changed),
+               "unchanged": plan.unchanged, "bad": len(plan.rejected_rows)}
     lines = [_("Số dòng: %(total)s; thêm mới: %(created)s; thay đổi: %(changed)s; không đổi: %(unchanged)s; "
-               "dòng lỗi: %(bad)s") % {"total": count(plan.total), "created": count(len(plan.created)),
-                                       "changed": count(len(plan.changed)), "unchanged": count(plan.unchanged),
-                                       "bad": count(len(plan.rejected_rows))}]
+               "dòng lỗi: %(bad)s") % {name: format_number(n) for name, n in figures.items()}]
     lines += [str(problem) for problem in plan.problems]
     return lines
 
@@ -88,10 +85,10 @@ class ImportCommand(BaseCommand):
                 self.stdout.write(line)
         if not plan.ok:
             raise CommandError(_("Có %(n)s dòng lỗi: chưa ghi gì. Sửa các dòng trên rồi chạy lại.")
-                               % {"n": count(len(plan.rejected_rows))}, returncode=BAD_ROWS)
+                               % {"n": format_number(len(plan.rejected_rows))}, returncode=BAD_ROWS)
         if dry_run:
             self.stdout.write(_("Chạy thử: không có dòng lỗi, chưa ghi gì."))
         else:
             self.stdout.write(self.style.SUCCESS(
                 _("Đã nhập: thêm mới %(created)s, thay đổi %(changed)s.")
-                % {"created": count(len(plan.created)), "changed": count(len(plan.changed))}))
+                % {"created": format_number(len(plan.created)), "changed": format_number(len(plan.changed))}))

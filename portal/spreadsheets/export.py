@@ -52,6 +52,7 @@ from portal.access import Action
 from portal.jobs import JobError, JobKind
 from portal.jobs.services import start_job
 from portal.pagination import cached_count
+from portal.printing import format_number
 from portal.printing.xlsx import neutralise
 
 CHUNK_ROWS = 2000  # rows fetched from the server-side cursor at a time
@@ -410,11 +411,11 @@ def run_export(run) -> None:
         raise JobError(_("Danh sách này không còn trong phạm vi bạn được xem.")) from None
     total = rows.count() or 0
     extension = params["format"]
-    run.progress(2, _("Đang đọc %(n)s dòng…") % {"n": f"{total:,}".replace(",", ".")})
+    run.progress(2, _("Đang đọc %(n)s dòng…") % {"n": format_number(total)})
 
     def progress(done: int) -> None:
         run.progress(2 + 93 * done / max(total, 1), _("Đã ghi %(done)s/%(total)s dòng…") % {
-            "done": f"{done:,}".replace(",", "."), "total": f"{total:,}".replace(",", ".")})
+            "done": format_number(done), "total": format_number(total)})
 
     with tempfile.TemporaryFile() as handle:
         write_list(handle, export, rows.rows, extension, progress)

@@ -39,6 +39,7 @@ from portal.audit import acting_as
 from portal.jobs import JobError, JobKind
 from portal.jobs.models import Job
 from portal.jobs.services import start_job
+from portal.printing import format_number
 from portal.spreadsheets.models import ImportBatch
 from portal.spreadsheets.safety import SpreadsheetRefused
 
@@ -239,11 +240,20 @@ def _read(fmt: ImportFormat, path: Path, filename: str) -> Table:
     return read_table(path, filename, fmt.columns)
 
 
+def _suffix(filename: str) -> str:
+    """A local copy keeps the file's extension: calamine chooses its reader by it."""
+    return "." + filename.rpartition(".")[2].lower()
+
+
+def _runs_as_job(rows: int) -> bool:
+    """A file this long is previewed and written by a job, with a progress bar."""
+    return rows > settings.IMPORT_JOB_ROWS
+
+
 @contextlib.contextmanager
 def _local_copy(batch: ImportBatch) -> Iterator[Path]:
     """The stored file as a local path (private storage may be remote)."""
-    suffix = "." + batch.filename.rpartition(".")[2].lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as local, batch.file.open("rb") as stored:
+    with tempfile.NamedTemporaryFile(suffix=_suffix(batch.filename)) as local, batch.file.open("rb") as stored:
         shutil.copyfileobj(stored, local)
         local.flush()
         yield Path(local.name)
@@ -253,8 +263,7 @@ def _local_copy(batch: ImportBatch) -> Iterator[Path]:
 def _uploaded_copy(upload, filename: str) -> Iterator[tuple[Path, str]]:
     """The upload as a local file and its SHA-256."""
     digest = hashlib.sha256()
-    suffix = "." + filename.rpartition(".")[2].lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as local:
+    with tempfile.NamedTemporaryFile(suffix=_suffix(filename)) as local:
         source = open(upload, "rb") if isinstance(upload, (str, Path)) else upload  # noqa: SIM115
         try:
             chunks = source.chunks() if hasattr(source, "chunks") else iter(lambda: source.read(1 << 16), b"")
@@ -356,7 +365,7 @@ def stage_import(*, user, format_code: str, target_id: str, upload, filename: st
                                 created_by=user if getattr(user, "is_authenticated", False) else None)
             with path.open("rb") as stored:
                 batch.file.save(filename, File(stored), save=False)
-        if len(first_rows) > settings.IMPORT_JOB_ROWS:
+        if _runs_as_job(len(first_rows)):
             batch.status = ImportBatch.Status.PLANNING
             batch.save()
             batch.job = start_job(PREVIEW_KIND, {"batch": batch.pk}, by=user)
@@ -467,7 +476,7 @@ def confirm_import(batch: ImportBatch, *, user) -> ImportBatch:
                 batch.save(update_fields=["status"])
         except IntegrityError:  # the same file for the same target confirmed in another batch
             raise ValidationError(_("Tệp này đã được nhập rồi."), code="already_applied") from None
-        if batch.summary.get("total", 0) > settings.IMPORT_JOB_ROWS:
+        if _runs_as_job(batch.summary.get("total", 0)):
             batch.job = start_job(APPLY_KIND, {"batch": batch.pk, "rows": batch.summary.get("total", 0)}, by=user)
             batch.save(update_fields=["job"])
             return batch
@@ -510,20 +519,24 @@ def visible_batches(user) -> QuerySet[ImportBatch]:
 # --- The jobs ---------------------------------------------------------------------------------
 
 
+def _find_batch(params: dict) -> ImportBatch | None:
+    return ImportBatch.objects.select_related("organization").filter(pk=params["batch"]).first()
+
+
 def _batch_of(params: dict) -> ImportBatch:
-    batch = ImportBatch.objects.select_related("organization").filter(pk=params["batch"]).first()
+    batch = _find_batch(params)
     if batch is None:
         raise JobError(_("Lần nhập này không còn nữa."))
     return batch
 
 
 def _organization(params: dict):
-    batch = ImportBatch.objects.select_related("organization").filter(pk=params["batch"]).first()
+    batch = _find_batch(params)
     return batch.organization if batch else None
 
 
 def _describe(params: dict) -> str:
-    batch = ImportBatch.objects.select_related("organization").filter(pk=params["batch"]).first()
+    batch = _find_batch(params)
     if batch is None:
         return "—"
     return f"{batch.filename} · {batch.organization.name}"
@@ -542,7 +555,7 @@ def _progress(run, start: float, span: float, verb: str):
     def report(done: int) -> None:
         share = min(1.0, done / total) if total else done / (done + 50_000)
         run.progress(start + span * share, _("%(verb)s: đã đọc %(n)s dòng…")
-                     % {"verb": verb, "n": f"{done:,}".replace(",", ".")})
+                     % {"verb": verb, "n": format_number(done)})
     return report
 
 

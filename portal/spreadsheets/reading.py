@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from portal.printing import format_number
+
 from .safety import SpreadsheetRefused, check_upload
 from .text import match_key
 from .values import is_empty
@@ -111,6 +113,11 @@ def _header_text(cell) -> str:
     return "" if is_empty(cell) else " ".join(str(cell).split())
 
 
+def _too_many_rows() -> SpreadsheetRefused:
+    return SpreadsheetRefused(_("Tệp có hơn %(limit)s dòng: hãy chia thành nhiều tệp nhỏ hơn.")
+                              % {"limit": format_number(settings.SPREADSHEET_MAX_ROWS)})
+
+
 def _body_rows(numbered, columns: dict[str, int]) -> Iterator[SourceRow]:
     limit = settings.SPREADSHEET_MAX_ROWS
     count = 0
@@ -122,9 +129,7 @@ def _body_rows(numbered, columns: dict[str, int]) -> Iterator[SourceRow]:
             continue
         count += 1
         if count > limit:
-            raise SpreadsheetRefused(
-                _("Tệp có hơn %(limit)s dòng: hãy chia thành nhiều tệp nhỏ hơn.") % {"limit": f"{limit:,}".replace(",", ".")}
-            )
+            raise _too_many_rows()
         yield SourceRow(number=number, cells=cells, values=values)
 
 
@@ -149,11 +154,8 @@ def _xlsx_rows(path: Path, filename: str) -> Iterator[tuple[int, list]]:
         raise SpreadsheetRefused(
             _("Không đọc được tệp %(name)s: tệp Excel bị hỏng hoặc không có trang tính.") % {"name": filename}
         ) from error
-    if sheet.height > settings.SPREADSHEET_MAX_ROWS + HEADER_SEARCH_ROWS + 100:
-        limit = settings.SPREADSHEET_MAX_ROWS
-        raise SpreadsheetRefused(
-            _("Tệp có hơn %(limit)s dòng: hãy chia thành nhiều tệp nhỏ hơn.") % {"limit": f"{limit:,}".replace(",", ".")}
-        )
+    if sheet.height > settings.SPREADSHEET_MAX_ROWS + HEADER_SEARCH_ROWS + 100:  # its titles, blanks and footer
+        raise _too_many_rows()
     padding = [None] * (sheet.start or (0, 0))[1]
     return _rows_from(sheet, padding, workbook)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from portal.printing import format_number
+
 MB = 1024 * 1024
 XLSX_EXTENSIONS = {".xlsx"}
 CSV_EXTENSIONS = {".csv"}
@@ -33,7 +35,7 @@ def check_upload(path: Path, filename: str) -> str:
     if size > settings.SPREADSHEET_MAX_MB * MB:
         raise SpreadsheetRefused(
             _("Tệp %(name)s nặng %(size)s MB, vượt giới hạn %(limit)s MB.")
-            % {"name": filename, "size": f"{size / MB:.1f}".replace(".", ","), "limit": settings.SPREADSHEET_MAX_MB}
+            % {"name": filename, "size": format_number(size / MB, 1), "limit": settings.SPREADSHEET_MAX_MB}
         )
     if suffix in MACRO_EXTENSIONS:
         raise SpreadsheetRefused(
