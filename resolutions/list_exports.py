@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import can_manage
-from portal.spreadsheets.export import INTEGER_FORMAT, Column, ListExport, Rows, label_of, register_list
+from portal.spreadsheets.export import (
+    INTEGER_FORMAT,
+    Column,
+    ListExport,
+    Rows,
+    label_of,
+    register_list,
+    scope_of,
+)
 from resolutions.filters import commitment_year, session_filters
 from resolutions.imports import ATTENDANCE_TITLES
 from resolutions.models import Attendance, Commitment, StudySession
@@ -46,9 +54,9 @@ SESSION_COLUMNS = [
 
 def session_rows(user, query) -> Rows:
     chosen = session_filters(user, query)
-    unit, year = chosen.filters.organization, chosen.filters.year
-    scope = "-".join(str(part) for part in (unit.code if unit else "", year or "") if part)
-    return Rows(session_selectors.session_list(user, chosen.filters), scope=scope)
+    unit = chosen.filters.organization
+    return Rows(session_selectors.session_list(user, chosen.filters),
+                scope=scope_of(unit.code if unit else "", chosen.filters.year))
 
 
 # The attendance import format's columns first (who, and his mark), then how it was recorded.

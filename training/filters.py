@@ -14,13 +14,19 @@ from training.models import ClassType, Enrollment, TrainingClass
 from training.selectors.classes import ClassFilter, EnrollmentFilter
 
 RESULT_CHOICES = {*Enrollment.Result.values, "none"}  # "none": no result recorded yet
+YES_NO = {"1": True, "0": False}
+
+
+def _units(user, query: QueryDict) -> tuple[list[Organization], Organization | None]:
+    """The units a list may be narrowed to, and the one asked for ("org", a code among them)."""
+    code = query.get("org", "").strip()
+    units = filter_units(user, code)
+    return units, next((u for u in units if u.code == code), None)
 
 
 def list_filters(user, query: QueryDict) -> dict:
     """The filters the class and enrolment lists share: unit code, year, type, plan, name."""
-    code = query.get("org", "").strip()
-    units = filter_units(user, code)
-    unit = next((u for u in units if u.code == code), None)
+    units, unit = _units(user, query)
     type_code = query.get("type", "").strip()
     types = list(ClassType.objects.filter(external=False).order_by("sort_order", "name"))
     class_type = next((t for t in types if t.code == type_code), None)
@@ -39,7 +45,7 @@ def enrollment_filters(user, query: QueryDict) -> tuple[dict, EnrollmentFilter]:
     """The class list's filters, and the result (recorded or not) and certificate."""
     f = list_filters(user, query)
     result = query.get("result", "") if query.get("result", "") in RESULT_CHOICES else ""
-    certified = {"1": True, "0": False}.get(query.get("certified", ""))
+    certified = YES_NO.get(query.get("certified", ""))
     f.update(result=result, certified=certified)
     return f, EnrollmentFilter(organization=f["unit"], year=f["year"], class_type=f["class_type"], in_plan=f["plan"],
                                query=f["query"], result=result or None, certified=certified)
@@ -60,13 +66,12 @@ class CertificateFilters:
 
 
 def certificate_filters(user, query: QueryDict) -> CertificateFilters:
-    code = query.get("org", "").strip()
-    units = filter_units(user, code)
+    units, unit = _units(user, query)
     class_id = id_or(query.get("class", ""))
     training_class = None
     if class_id is not None:
         training_class = restrict(TrainingClass.objects.filter(pk=class_id), user).only("pk", "name").first()
     return CertificateFilters(
-        units=units, unit=next((u for u in units if u.code == code), None), year=year_or(query.get("year", ""), None),
-        class_id=class_id, revoked={"1": True, "0": False}.get(query.get("revoked", "")),
+        units=units, unit=unit, year=year_or(query.get("year", ""), None), class_id=class_id,
+        revoked=YES_NO.get(query.get("revoked", "")),
         training_class=training_class)

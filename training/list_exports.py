@@ -5,7 +5,16 @@ certificates."""
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.spreadsheets.export import INTEGER_FORMAT, Column, ListExport, Rows, label_of, register_list
+from portal.spreadsheets.export import (
+    INTEGER_FORMAT,
+    Column,
+    ListExport,
+    Rows,
+    label_of,
+    person_columns,
+    register_list,
+    scope_of,
+)
 from training.filters import certificate_filters, class_filters, enrollment_filters
 from training.imports import TITLES as RESULT_TITLES
 from training.models import Enrollment, TrainingClass
@@ -25,7 +34,7 @@ def _certified(row) -> str:
 
 
 def _scope(f: dict) -> str:
-    return "-".join(str(part) for part in (f["unit"].code if f["unit"] else "", f["year"] or "") if part)
+    return scope_of(f["unit"].code if f["unit"] else "", f["year"])
 
 
 CLASS_COLUMNS = [
@@ -48,9 +57,7 @@ def class_rows(user, query) -> Rows:
 
 
 ENROLLMENT_COLUMNS = [
-    Column("Họ và tên", "person__full_name", width=28),
-    Column("Ngày sinh", "person__birth_date", width=12),
-    Column("Số thẻ đảng viên", "person__party_card_number", width=16),
+    *person_columns(),
     Column("Đơn vị cử", "learner_organization__name", width=30),
     Column("Lớp", "training_class__name", width=40),
     Column("Loại lớp", "training_class__class_type__name", width=30),
@@ -70,9 +77,7 @@ def enrollment_rows(user, query) -> Rows:
 
 # The results import format's columns first (who, his score and result), then the rest of the roll.
 ROLL_COLUMNS = [
-    Column(RESULT_TITLES["full_name"], "person__full_name", width=28),
-    Column(RESULT_TITLES["birth_date"], "person__birth_date", width=12),
-    Column(RESULT_TITLES["party_card_number"], "person__party_card_number", width=16),
+    *person_columns(),
     Column(RESULT_TITLES["score"], "score", width=8),
     Column(RESULT_TITLES["result"], lambda row: _result(row["result"]), lookups=("result",), width=12),
     Column("Tình trạng", "person__party_status__name", width=16),
@@ -94,8 +99,7 @@ def _state(row) -> str:
 
 CERTIFICATE_COLUMNS = [
     Column("Số", lambda row: f"{row['number']:04d}/{row['year']}", lookups=("number", "year"), width=11),
-    Column("Họ và tên", "enrollment__person__full_name", width=28),
-    Column("Ngày sinh", "enrollment__person__birth_date", width=12),
+    *person_columns("enrollment__person__")[:2],  # a register names the holder without his card
     Column("Đơn vị của học viên", "enrollment__learner_organization__name", width=30),
     Column("Lớp", "enrollment__training_class__name", width=40),
     Column("Đơn vị cấp", "organizer__name", width=30),
@@ -107,8 +111,7 @@ CERTIFICATE_COLUMNS = [
 
 def certificate_rows(user, query) -> Rows:
     f = certificate_filters(user, query)
-    scope = "-".join(str(part) for part in (f.unit.code if f.unit else "", f"lop-{f.class_id}" if f.class_id else "",
-                                            f.year or "") if part)
+    scope = scope_of(f.unit.code if f.unit else "", f"lop-{f.class_id}" if f.class_id else "", f.year)
     return Rows(certificate_selectors.certificate_list(user, unit=f.unit, year=f.year, class_id=f.class_id,
                                                        revoked=f.revoked), scope=scope)
 

@@ -54,6 +54,7 @@ from portal.jobs.services import start_job
 from portal.pagination import cached_count
 from portal.printing import format_number
 from portal.printing.xlsx import neutralise
+from portal.spreadsheets.matching import BIRTH_DATE, FULL_NAME, PARTY_CARD
 
 CHUNK_ROWS = 2000  # rows fetched from the server-side cursor at a time
 CSV_CHUNK_CHARS = 1 << 16  # characters of CSV sent at a time
@@ -91,6 +92,14 @@ class Column:
         return itemgetter(self.value) if isinstance(self.value, str) else self.value
 
 
+def person_columns(path: str = "person__") -> list[Column]:
+    """Who a row is about, in the import formats' own columns (Họ và tên, Ngày sinh, Số thẻ
+    đảng viên), read from the person at `path` ("person__", "enrollment__person__")."""
+    return [Column(FULL_NAME.title, f"{path}full_name", width=28),
+            Column(BIRTH_DATE.title, f"{path}birth_date", width=12),
+            Column(PARTY_CARD.title, f"{path}party_card_number", width=16)]
+
+
 def label_of(choices) -> Callable[[str], str]:
     """A choice's label as the page shows it in Vietnamese ("nu" -> "Nữ"), "" for none;
     the labels are translated once, not once a row."""
@@ -103,6 +112,11 @@ def label_of(choices) -> Callable[[str], str]:
         return labels.get(value, value or "")
 
     return label
+
+
+def scope_of(*parts) -> str:
+    """What a list is narrowed to, for its file's name: the parts given ("CB01", 2026), joined."""
+    return "-".join(str(part) for part in parts if part)
 
 
 @dataclass
