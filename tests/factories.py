@@ -62,6 +62,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("demo12345")
 
 
+FACTORY_BIRTH = datetime.date(1985, 5, 17)  # every PersonFactory person's birth date
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
@@ -69,7 +72,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     full_name = factory.Iterator(["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung",
                                   "Hoàng Văn Đức", "Vũ Thị Hà", "Đặng Văn Hùng", "Bùi Thị Lan"])
     gender = factory.Iterator([Person.Gender.MALE, Person.Gender.FEMALE])
-    birth_date = datetime.date(1985, 5, 17)
+    birth_date = FACTORY_BIRTH
     ethnicity = factory.LazyFunction(lambda: Ethnicity.objects.get(code="kinh"))
     party_status = factory.LazyFunction(lambda: PartyStatus.objects.get(code="chinh-thuc"))
     admitted_on = datetime.date(2010, 3, 2)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from tests.factories import FACTORY_BIRTH
+
 PEOPLE_HEADER = ["Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Ngày vào Đảng", "Ngày chính thức",
                  "Số thẻ đảng viên", "Tình trạng", "Chi bộ", "Chức vụ", "Trình độ lý luận chính trị",
                  "Nghề nghiệp / nơi công tác"]
@@ -50,7 +52,7 @@ def first_data_row(titles=2) -> int:
     return titles + 3
 
 
-def person_row(name: str, *, birth=datetime.date(1985, 5, 17), gender="Nam", ethnicity="Kinh",
+def person_row(name: str, *, birth=FACTORY_BIRTH, gender="Nam", ethnicity="Kinh",
                admitted=datetime.date(2010, 3, 2), official=datetime.date(2011, 3, 2), card=None,
                status="Chính thức", unit="", position="", theory="Sơ cấp", job="Chuyên viên") -> list:
     return [name, birth, gender, ethnicity, admitted, official, card, status, unit, position, theory, job]

@@ -52,6 +52,17 @@ def read_csv(response) -> tuple[list, list[list]]:
     return rows[0], rows[1:]
 
 
+def imported_again(response, tmp_path, *, user, format_code: str, target_id: str):
+    """The plan of importing an exported file back into where it came from (a dry run)."""
+    from portal.spreadsheets.imports import import_file
+
+    path = tmp_path / f"{format_code}.xlsx"
+    path.write_bytes(content_of(response))
+    plan, _written = import_file(user=user, format_code=format_code, target_id=target_id, path=path, dry_run=True)
+    assert not plan.problems, plan.problems
+    return plan
+
+
 def date_text(day) -> str:
     return f"{day:%d/%m/%Y}" if day else ""
 
@@ -307,15 +318,9 @@ def test_a_long_list_is_streamed_in_bounded_memory(province):
 def test_an_exported_list_imports_again_unchanged(client, province, people, tmp_path):
     """The people export is the people import format: the file of a unit, imported back into
     it as it is, finds every person and changes nothing."""
-    from portal.spreadsheets.imports import import_file
-
     client.force_login(province["users"]["admin"])
     response = client.get(reverse("person_list_export", kwargs={"ext": "xlsx"}), {"unit": "CS1"})
-    path = tmp_path / "danh-sach.xlsx"
-    path.write_bytes(content_of(response))
-    plan, _written = import_file(user=province["users"]["admin"], format_code="people", target_id="CS1", path=path,
-                                 dry_run=True)
-    assert not plan.problems, plan.problems
+    plan = imported_again(response, tmp_path, user=province["users"]["admin"], format_code="people", target_id="CS1")
     assert plan.total == plan.unchanged == Person.objects.filter(organization__path__startswith=province["units"][
         "CS1"].path).count()
     assert not plan.created and not plan.changed

@@ -16,8 +16,8 @@ from resolutions.models import Attendance, Commitment, RatingLevel, StudySession
 from resolutions.services import sessions as session_services
 from tests.test_campaign_export import page_figures
 from tests.test_campaigns import tree  # noqa: F401 - the campaign world of the follow-up tests
-from tests.test_exports import read_csv, read_xlsx
-from tests.test_sessions import make_session
+from tests.test_exports import imported_again, read_csv, read_xlsx
+from tests.test_sessions import as_user, make_session
 
 Status = Attendance.Status
 TODAY = timezone.localdate()
@@ -43,14 +43,9 @@ def sessions(province):
     return made
 
 
-def as_role(client, province, role):
-    client.force_login(province["users"][role])
-    return client
-
-
 @pytest.mark.parametrize("query", [{}, {"unit": "CS1"}, {"year": str(TODAY.year - 1)}, {"unit": "CB1", "year": "x"}])
 def test_sessions_export_holds_the_page_list(client, province, sessions, query):
-    client = as_role(client, province, "tuyengiao")
+    client = as_user(client, province, "tuyengiao")
     page = client.get(reverse("session_list"), query)
     shown = list(page.context["page"].object_list)
     assert 'href="/study/sessions/export.xlsx' in page.content.decode()
@@ -71,7 +66,7 @@ def test_sessions_export_holds_the_page_list(client, province, sessions, query):
 
 
 def test_sessions_export_values(client, province, sessions):
-    client = as_role(client, province, "bithu")
+    client = as_user(client, province, "bithu")
     header, rows, sheet = read_xlsx(client.get(reverse("session_list_export", kwargs={"ext": "xlsx"})))
     by_day = {row[0].date(): dict(zip(header, row, strict=True)) for row in rows}
     assert set(by_day) == {TODAY, datetime.date(TODAY.year - 1, 6, 12)}  # CB1's only
@@ -87,7 +82,7 @@ def test_sessions_export_values(client, province, sessions):
 
 
 def test_sessions_export_queries_do_not_grow(client, province):
-    client = as_role(client, province, "tuyengiao")
+    client = as_user(client, province, "tuyengiao")
     counts = []
     for n in (5, 200):
         StudySession.objects.bulk_create([StudySession(organization=province["units"]["CB3"], held_on=TODAY,
@@ -101,7 +96,7 @@ def test_sessions_export_queries_do_not_grow(client, province):
 
 def test_attendance_sheet_export(client, province, sessions):
     session = sessions["cb1"]
-    client = as_role(client, province, "bithu")
+    client = as_user(client, province, "bithu")
     page = client.get(reverse("session_attendance", args=[session.pk]))
     assert f'href="/study/sessions/{session.pk}/attendance.csv"' in page.content.decode()
     shown = {row.full_name: row for row in page.context["rows"]}
@@ -122,9 +117,9 @@ def test_attendance_sheet_export(client, province, sessions):
 def test_attendance_export_is_the_managers(client, province, sessions):
     session = sessions["cb1"]
     url = reverse("session_attendance_export", args=[session.pk, "csv"])
-    assert as_role(client, province, "dangvien").get(url).status_code == 403  # sees the session, not the sheet
-    assert as_role(client, province, "tuyengiao").get(url).status_code == 403
-    assert as_role(client, province, "bithu").get(
+    assert as_user(client, province, "dangvien").get(url).status_code == 403  # sees the session, not the sheet
+    assert as_user(client, province, "tuyengiao").get(url).status_code == 403
+    assert as_user(client, province, "bithu").get(
         reverse("session_attendance_export", args=[sessions["cb3"].pk, "csv"])).status_code == 404
 
 
@@ -142,7 +137,7 @@ def commitments(province):
 
 
 def test_commitments_export_holds_the_unit_page(client, province, commitments):
-    client = as_role(client, province, "bithu")
+    client = as_user(client, province, "bithu")
     for year in (TODAY.year, TODAY.year - 1):
         page = client.get(reverse("commitment_unit", args=["CB1"]), {"year": year})
         shown = page.context["roster"].rows
@@ -165,7 +160,7 @@ def test_commitments_export_holds_the_unit_page(client, province, commitments):
 
 @pytest.mark.parametrize("role", ["admin", "tuyengiao", "daotao", "bithu", "dangvien"])
 def test_commitments_export_follows_the_unit_page(client, province, role):
-    client = as_role(client, province, role)
+    client = as_user(client, province, role)
     for code in ("CB1", "CB3"):
         page = client.get(reverse("commitment_unit", args=[code])).status_code
         assert client.get(reverse("commitment_unit_export", args=[code, "csv"])).status_code == page
@@ -206,14 +201,9 @@ def test_campaign_export_refuses_another_format(client, tree):  # noqa: F811
 
 
 def test_an_exported_attendance_sheet_imports_again_unchanged(client, province, sessions, tmp_path):
-    from portal.spreadsheets.imports import import_file
-
     session = sessions["cb1"]
-    client.force_login(province["users"]["bithu"])
-    path = tmp_path / "diem-danh.xlsx"
+    client = as_user(client, province, "bithu")
     response = client.get(reverse("session_attendance_export", args=[session.pk, "xlsx"]))
-    path.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
-    plan, _written = import_file(user=province["users"]["bithu"], format_code="attendance", target_id=str(session.pk),
-                                 path=path, dry_run=True)
-    assert not plan.problems, plan.problems
+    plan = imported_again(response, tmp_path, user=province["users"]["bithu"], format_code="attendance",
+                          target_id=str(session.pk))
     assert plan.total == plan.unchanged == 3 and not plan.created and not plan.changed

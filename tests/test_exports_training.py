@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.test_exports import read_csv, read_xlsx
+from tests.test_exports import imported_again, read_csv, read_xlsx
 from tests.test_training_certificates import files, make_class  # noqa: F401 - private files of the tests
+from tests.test_training_classes import as_user
 from training.models import Certificate, Enrollment
 from training.services import certificates as certificate_services
 
@@ -31,18 +32,13 @@ def world(province):
     return {"cs1": cs1, "dbx": dbx, "revoked": revoked}
 
 
-def login(client, province, role):
-    client.force_login(province["users"][role])
-    return client
-
-
 def day(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
 @pytest.mark.parametrize("query", [{}, {"org": "CS1"}, {"q": "DBX"}, {"plan": "out", "type": "dang-vien-moi"}])
 def test_classes_export(client, province, world, query):
-    client = login(client, province, "tuyengiao")
+    client = as_user(client, province, "tuyengiao")
     page = client.get(reverse("training_class_list"), query)
     shown = list(page.context["page"].object_list)
     assert 'href="/training/classes/export.xlsx' in page.content.decode()
@@ -62,7 +58,7 @@ def test_classes_export(client, province, world, query):
 @pytest.mark.parametrize("query", [{}, {"result": "khong_dat"}, {"certified": "1", "org": "CB2"}, {"certified": "0"},
                                    {"q": "so001"}])
 def test_enrolments_export(client, province, world, query):
-    client = login(client, province, "tuyengiao")
+    client = as_user(client, province, "tuyengiao")
     page = client.get(reverse("training_enrollment_list"), {**query, "page": "1"})
     shown = list(page.context["page"].object_list)
     assert 'href="/training/enrollments/export.csv' in page.content.decode()
@@ -79,7 +75,7 @@ def test_enrolments_export(client, province, world, query):
 
 
 def test_enrolment_scores_are_numbers_in_xlsx(client, province, world):
-    client = login(client, province, "daotao")
+    client = as_user(client, province, "daotao")
     header, rows, sheet = read_xlsx(client.get(reverse("training_enrollment_list_export", kwargs={"ext": "xlsx"})))
     scores = {row[header.index("Điểm")] for row in rows}
     assert scores == {8.5, 3}  # numbers, not text
@@ -88,7 +84,7 @@ def test_enrolment_scores_are_numbers_in_xlsx(client, province, world):
 
 def test_class_roll_export(client, province, world):
     cs1 = world["cs1"]
-    client = login(client, province, "daotao")
+    client = as_user(client, province, "daotao")
     page = client.get(reverse("training_class_detail", args=[cs1.pk]))
     roll = list(page.context["roll"])
     assert f'href="/training/classes/{cs1.pk}/export.xlsx"' in page.content.decode()
@@ -111,7 +107,7 @@ def test_class_roll_export(client, province, world):
 def test_certificates_export(client, province, world, query):
     if query.get("class"):
         query = {"class": str(world["dbx"].pk)}
-    client = login(client, province, "tuyengiao")
+    client = as_user(client, province, "tuyengiao")
     page = client.get(reverse("training_certificate_list"), query)
     shown = list(page.context["page"].object_list)
     assert 'href="/training/certificates/export.xlsx' in page.content.decode()
@@ -132,7 +128,7 @@ def test_certificates_export(client, province, world, query):
                                               ("training_certificate_list_export", {}),
                                               ("training_class_roll_export", {"pk": "CS1"})])
 def test_queries_do_not_grow_with_the_list(client, province, name, kwargs):
-    client = login(client, province, "admin")
+    client = as_user(client, province, "admin")
     counts = []
     for learners in (5, 200):
         cs1 = make_class(province["units"]["CS1"], learners=learners, name=f"Lớp {learners}")
@@ -148,14 +144,9 @@ def test_queries_do_not_grow_with_the_list(client, province, name, kwargs):
 def test_an_exported_class_roll_imports_again_unchanged(client, province, world, tmp_path):
     """A class's learners in the results import format: imported back as they are, every
     learner is found and nothing changes."""
-    from portal.spreadsheets.imports import import_file
-
     cs1 = world["cs1"]
-    client = login(client, province, "daotao")
-    path = tmp_path / "ket-qua.xlsx"
+    client = as_user(client, province, "daotao")
     response = client.get(reverse("training_class_roll_export", args=[cs1.pk, "xlsx"]))
-    path.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
-    plan, _written = import_file(user=province["users"]["daotao"], format_code="results", target_id=str(cs1.pk),
-                                 path=path, dry_run=True)
-    assert not plan.problems, plan.problems
+    plan = imported_again(response, tmp_path, user=province["users"]["daotao"], format_code="results",
+                          target_id=str(cs1.pk))
     assert plan.total == plan.unchanged == 8 and not plan.created and not plan.changed

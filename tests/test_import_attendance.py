@@ -21,14 +21,13 @@ from portal.spreadsheets.imports import import_file, stage_import, write_templat
 from portal.spreadsheets.reading import read_table
 from resolutions.imports import ATTENDANCE, AttendanceResource
 from resolutions.models import Attendance
-from tests.factories import PersonFactory
+from tests.factories import FACTORY_BIRTH, PersonFactory
 from tests.import_files import first_data_row, unit_workbook
 from tests.test_attendance import add_members, sheet_post
 from tests.test_sessions import as_user, make_session
 
 Status = Attendance.Status
 HELD = datetime.date(2025, 9, 9)
-BIRTH = datetime.date(1985, 5, 17)  # the factory's
 # Headers as a unit types them without diacritics.
 PLAIN = ["STT", "HO VA TEN", "Ngay sinh", "So the dang vien", "Tinh trang", "Ly do"]
 MARKS = ["TT", "Họ và tên", "Ngày sinh", "Có mặt", "Vắng có phép", "Vắng không phép", "Ghi chú"]
@@ -105,9 +104,9 @@ def test_statuses_as_people_write_them(province, session, bithu, people, tmp_pat
 
 
 def test_a_mark_in_one_column_per_status(province, session, bithu, people, tmp_path):
-    path = sheet(tmp_path, [[1, "Nguyễn Văn Bí", BIRTH, "x", None, None, None],
-                            [2, "Trần Thị Đảng", BIRTH, None, "X", None, "Họp phụ huynh"],
-                            [3, "Lê Văn Cùng", BIRTH, None, None, "x", None]], header=MARKS)
+    path = sheet(tmp_path, [[1, "Nguyễn Văn Bí", FACTORY_BIRTH, "x", None, None, None],
+                            [2, "Trần Thị Đảng", FACTORY_BIRTH, None, "X", None, "Họp phụ huynh"],
+                            [3, "Lê Văn Cùng", FACTORY_BIRTH, None, None, "x", None]], header=MARKS)
     plan, _counts = run(bithu, session, path)
     assert plan.ok, [str(p) for p in plan.problems]
     assert {name: status[:2] for name, status in stored(session).items()} == {

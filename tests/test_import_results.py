@@ -19,14 +19,13 @@ from django.utils import timezone
 from portal.models import PartyStatus, Person, RowHistory, User
 from portal.spreadsheets.imports import import_file, write_template
 from portal.spreadsheets.reading import read_table
-from tests.factories import PersonFactory
+from tests.factories import FACTORY_BIRTH, PersonFactory
 from tests.import_files import first_data_row, unit_workbook
 from tests.test_training_classes import make_class, masses
 from training.imports import RESULTS, EnrollmentResource
 from training.models import Certificate, Enrollment
 
 TODAY = timezone.localdate
-BIRTH = datetime.date(1985, 5, 17)  # the factory's
 PLAIN = ["STT", "HO VA TEN", "Ngay sinh", "So the", "Diem", "Ket qua", "Ghi chu"]
 TITLES = ("TRUNG TÂM CHÍNH TRỊ", "KẾT QUẢ HỌC TẬP LỚP BỒI DƯỠNG NHẬN THỨC VỀ ĐẢNG")
 FIRST = first_data_row(len(TITLES))
@@ -69,7 +68,7 @@ def test_results_as_units_keep_them_are_stored(province, daotao, tested_class, t
     """Title rows merged above, headers without diacritics, a blank line, a footer; a score with a
     comma, an Excel number, a blank; results in words; an extra column ignored."""
     path = sheet(tmp_path, [[1, "Trần Văn Học 0", "17/05/1985", None, "7,5", "Đạt", "Khá"],
-                            [2, "trần văn học 1", BIRTH, None, 4.99, "khong dat", None],
+                            [2, "trần văn học 1", FACTORY_BIRTH, None, 4.99, "khong dat", None],
                             [3, "Trần Văn Học 2", None, None, None, None, "Vắng thi"]])
 
     plan, counts = run(daotao, tested_class, path)
@@ -224,7 +223,7 @@ def test_rows_for_people_outside_the_class_and_the_users_reach_are_rejected(prov
 
 def test_two_rows_for_the_same_learner_are_both_rejected(province, daotao, tested_class, tmp_path):
     plan, _counts = run(daotao, tested_class, sheet(tmp_path, [[1, "Trần Văn Học 0", None, None, 7, None, None],
-                                                               [2, "Trần Văn Học 0", BIRTH, None, 3, None, None]]))
+                                                               [2, "Trần Văn Học 0", FACTORY_BIRTH, None, 3, None, None]]))
     assert [p.row for p in plan.problems] == [FIRST, FIRST + 2]
 
 
