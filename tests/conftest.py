@@ -60,3 +60,13 @@ def province(catalogues):
     }
     return {"units": {"TINH": tinh, "DBK": dbk, "CS1": cs1, "CB1": cb1, "CB2": cb2, "DBX": dbx, "CB3": cb3},
             "users": users, "secretary": secretary, "member": member, "others": others}
+
+
+@pytest.fixture
+def logged_in(province, client):
+    """login(role): the test client signed in as one of the province's demo roles."""
+
+    def login(role):
+        client.force_login(province["users"][role])
+        return client
+    return login

@@ -50,14 +50,6 @@ def commitments(province):
             for key, person in people.items()}
 
 
-@pytest.fixture
-def logged_in(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
-
-
 def keys_of(commitments, ids):
     by_id = {c.pk: key for key, c in commitments.items()}
     return {by_id[int(i)] for i in ids}

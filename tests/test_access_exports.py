@@ -22,12 +22,12 @@ CHECKED_URLS = {"person_list_export", "unit_members_export", "session_list_expor
                 "training_enrollment_list_export", "training_certificate_list_export"}
 
 
-@pytest.fixture
-def logged_in(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
+def assert_each_unit_answers_as_its_page(client, role, url: str) -> None:
+    """`url` ("…/{code}/export.{ext}") answers 200 for each unit in the role's reach, 404 outside."""
+    for code in ALL_UNITS:
+        for ext in ("xlsx", "csv"):
+            response = client.get(url.format(code=code, ext=ext))
+            assert response.status_code == (200 if code in UNITS[role] else 404), (code, ext)
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -51,10 +51,7 @@ def test_people_export_holds_the_reach(role, province, logged_in):
 @pytest.mark.parametrize("role", ROLES)
 def test_unit_members_export(role, province, logged_in):
     client = logged_in(role)
-    for code in ALL_UNITS:
-        for ext in ("xlsx", "csv"):
-            response = client.get(f"/units/{code}/export.{ext}")
-            assert response.status_code == (200 if code in UNITS[role] else 404), (code, ext)
+    assert_each_unit_answers_as_its_page(client, role, "/units/{code}/export.{ext}")
     assert client.get("/units/KHONG-CO/export.csv").status_code == 404
     if "CB1" in UNITS[role]:
         assert {row[0] for row in csv_rows(client.get("/units/CB1/export.csv"))} == {
@@ -85,11 +82,7 @@ def test_session_exports(role, sessions, logged_in):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_commitment_exports(role, province, logged_in):
-    client = logged_in(role)
-    for code in ALL_UNITS:
-        for ext in ("xlsx", "csv"):
-            response = client.get(f"/study/commitments/units/{code}/export.{ext}?year=2025")
-            assert response.status_code == (200 if code in UNITS[role] else 404), (code, ext)
+    assert_each_unit_answers_as_its_page(logged_in(role), role, "/study/commitments/units/{code}/export.{ext}?year=2025")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -97,14 +97,6 @@ def test_every_admin_is_scoped():
             assert access.is_registered(model), f"{model.__name__} has no scope in portal.access"
 
 
-@pytest.fixture
-def logged_in(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
-
-
 def people_keys(province, ids):
     by_id = {province["secretary"].pk: "secretary", province["member"].pk: "member"}
     by_id.update({p.pk: key for key, p in province["others"].items()})

@@ -37,14 +37,6 @@ def sessions(province):
     return {code: make_session(province["units"][code], today) for code in CELLS}
 
 
-@pytest.fixture
-def logged_in(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
-
-
 def missing_pk():
     return StudySession.objects.order_by("-pk").first().pk + 1000
 

@@ -65,14 +65,6 @@ def world(province):
     return {"certificates": certificates, "lecturers": lecturers, "classes": {"cb1": cs1_class, "cb3": dbx_class}}
 
 
-@pytest.fixture
-def logged_in(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
-
-
 def expected(key, sees, may) -> int:
     return 200 if key in may else 403 if key in sees else 404
 

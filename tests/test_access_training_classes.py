@@ -53,14 +53,6 @@ def enrolments(province, classes):
             for key, (org, who) in ENROLMENTS.items()}
 
 
-@pytest.fixture
-def logged_in(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
-
-
 def missing_pk(model):
     return model.objects.order_by("-pk").first().pk + 1000
 

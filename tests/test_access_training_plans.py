@@ -56,14 +56,6 @@ def plans(province):
     return made
 
 
-@pytest.fixture
-def logged_in(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_plan_pages_and_lists(role, plans, logged_in):
     client = logged_in(role)
