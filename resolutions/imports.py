@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import resources, widgets
 
-from portal.access import Action, can_manage, get_visible_or_404, may, restrict
+from portal.access import Action, can_manage, get_visible_or_404, restrict
 from portal.models import Organization
 from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Plan, Problem, UnitFormat
 from portal.spreadsheets.matching import (
@@ -355,8 +355,7 @@ class DocumentsFormat(UnitFormat):
         """A unit (by code) whose catalogue the user may publish to: 404 outside his reach,
         refused where he only sees (save_document's rule)."""
         unit = get_visible_or_404(Organization.objects.filter(active=True), user, code=str(target_id).strip())
-        if not may(user, Action.PUBLISH, unit):
-            raise PermissionDenied(_("Bạn không có quyền ban hành, phổ biến văn bản hay đợt học tập cho đơn vị này."))
+        document_services.require_publish(user, unit)
         return unit
 
     def target_url(self, target: Organization) -> str:
@@ -686,8 +685,7 @@ class DocumentResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         if self.target is None:
             raise ValidationError(_("Chọn đơn vị cần nhập danh mục văn bản."))
-        if not may(self.user or ADMINISTRATOR, Action.PUBLISH, self.target):
-            raise PermissionDenied(_("Bạn không có quyền ban hành, phổ biến văn bản hay đợt học tập cho đơn vị này."))
+        document_services.require_publish(self.user or ADMINISTRATOR, self.target)
 
     def before_import_row(self, row, **kwargs):
         # An empty "Chuyên đề" leaves the document's themes as they are, as the documents format does.
@@ -720,5 +718,6 @@ class DocumentResource(resources.ModelResource):
             instance.kind = self.fields["kind"].widget.kinds.by_code.get(
                 document_services.symbol_kind(instance.number_symbol) or "")
         instance.number_symbol = document_services.validate_number_symbol(
-            instance.number_symbol, instance.kind if instance.kind_id else None, instance.issued_on)
+            instance.number_symbol, instance.kind if instance.kind_id else None, instance.issued_on,
+            kind_in_force=self.fields["kind"].widget.kinds.in_force)
         instance.full_clean(exclude=["themes"])

@@ -226,8 +226,10 @@ def test_the_resource_reads_the_kinds_and_themes_once(province, tuyengiao, tinh,
     assert Document.objects.filter(themes=theme).count() == 6
 
     sql = [q["sql"] for q in captured.captured_queries]
-    # The whole catalogue of kinds read once (each row's kind is still checked by its key).
+    # The whole catalogue of kinds read once (each row's kind is still checked by its key), and
+    # whether a number-symbol's kind is in force answered from it.
     assert sum('FROM "resolutions_documentkind"' in q and "WHERE" not in q for q in sql) == 1
+    assert not [q for q in sql if 'FROM "resolutions_documentkind"' in q and '"code" =' in q]
     # The themes read once, not looked up again for each row (a document's own themes are read through it).
     assert sum('FROM "resolutions_theme"' in q and "JOIN" not in q for q in sql) == 1
 

@@ -97,7 +97,8 @@ def validate_number_symbol(value: str, kind: DocumentKind | None, issued_on, *, 
     return text
 
 
-def _require_publish(by, organization: Organization) -> None:
+def require_publish(by, organization: Organization) -> None:
+    """Who may publish documents and campaigns to a unit (the pages', the API's and the import's rule)."""
     if organization is None or not may(by, Action.PUBLISH, organization):
         raise PermissionDenied(_("Bạn không có quyền ban hành, phổ biến văn bản hay đợt học tập cho đơn vị này."))
 
@@ -116,13 +117,13 @@ def _save(instance):
 def save_document(*, by, document: Document | None = None, themes=None, **fields) -> Document:
     """Create (`document` None) or update a document addressed to a unit the user may publish to."""
     if document is not None:
-        _require_publish(by, document.organization)  # he may edit where it is addressed now…
+        require_publish(by, document.organization)  # he may edit where it is addressed now…
         document = Document.objects.select_for_update().get(pk=document.pk)
     else:
         document = Document()
     for name, value in fields.items():
         setattr(document, name, value)
-    _require_publish(by, document.organization if document.organization_id else None)  # …and where it goes
+    require_publish(by, document.organization if document.organization_id else None)  # …and where it goes
     document.number_symbol = validate_number_symbol(
         document.number_symbol, document.kind if document.kind_id else None, document.issued_on)
     _save(document)
@@ -189,7 +190,7 @@ def _count_pages(reader: PdfReader) -> int:
 
 @transaction.atomic
 def add_attachment(*, by, document: Document, upload) -> Attachment:
-    _require_publish(by, document.organization)
+    require_publish(by, document.organization)
     check_pdf(upload)
     original = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:255]
     attachment = Attachment(document=document, original_name=original, size=upload.size)
@@ -204,7 +205,7 @@ def add_attachment(*, by, document: Document, upload) -> Attachment:
 
 @transaction.atomic
 def delete_attachment(*, by, attachment: Attachment) -> None:
-    _require_publish(by, attachment.document.organization)
+    require_publish(by, attachment.document.organization)
     stored = attachment.file.name
     attachment.delete()
     storage = attachment.file.storage
@@ -245,13 +246,13 @@ def check_campaign_subject(campaign: StudyCampaign) -> None:
 def save_campaign(*, by, campaign: StudyCampaign | None = None, **fields) -> StudyCampaign:
     """Launch (or correct) the study of a document or theme across a unit's subtree."""
     if campaign is not None:
-        _require_publish(by, campaign.organization)
+        require_publish(by, campaign.organization)
         campaign = StudyCampaign.objects.select_for_update().get(pk=campaign.pk)
     else:
         campaign = StudyCampaign(created_by=by)
     for name, value in fields.items():
         setattr(campaign, name, value)
-    _require_publish(by, campaign.organization if campaign.organization_id else None)
+    require_publish(by, campaign.organization if campaign.organization_id else None)
     check_campaign_subject(campaign)
     return _save(campaign)
 
