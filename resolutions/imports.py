@@ -569,8 +569,8 @@ class AttendanceResource(GroupResource):
     """The attendance columns for django-import-export. Exports what the user sees; imports
     into one `session` (give it), row by row, each row about one of its expected members and
     under the sheet's rules (the status, a reason when excused, only once the session is held).
-    The attendance format is what pages, the API and the commands use: it writes the whole
-    sheet through the attendance screen's own service."""
+    The attendance format is what pages, the API, the commands and the admin's import use: it
+    writes the whole sheet through the attendance screen's own service."""
 
     group_field = "session"
 
@@ -652,8 +652,8 @@ class ThemesWidget(widgets.ManyToManyWidget):
 class DocumentResource(resources.ModelResource):
     """The catalogue columns for django-import-export. Exports the documents the user sees;
     imports into one unit's catalogue (`target`), matched by number-symbol and issue date,
-    each row by save_document's rules. The documents format is what pages, the API and the
-    commands use."""
+    each row by save_document's rules. The documents format is what pages, the API, the
+    commands and the admin's import use."""
 
     number_symbol = column_field(DOCUMENT_TITLES, "number_symbol", "number_symbol")
     title = column_field(DOCUMENT_TITLES, "title", "title")

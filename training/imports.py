@@ -81,7 +81,7 @@ def _score_reason() -> str:
 @dataclass
 class _Line:
     source: SourceRow
-    person: object = None  # an enrolled learner (EnrolledRow) or a Person to nominate
+    person: object = None  # an enrolled learner (_Enrolled) or a Person to nominate
     score: Decimal | None = None
     result: str = ""
     records: bool = False  # the row gives a score or a result
@@ -314,7 +314,8 @@ class EnrollmentResource(GroupResource):
     """The learners-and-results columns for django-import-export. Exports the enrolments the
     user sees; imports the results of one `training_class`'s learners (give it), row by row,
     by the results screen's rules (the pass mark decides when there is a test; a certified
-    result stays). It enrols no one: the results format does, through the nomination service."""
+    result stays). It enrols no one: the results format (pages, the API, the commands, the
+    admin's import) does, through the nomination service."""
 
     group_field = "training_class"
 

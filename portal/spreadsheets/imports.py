@@ -343,8 +343,9 @@ def _plan(fmt: ImportFormat, table: Table, *, target, user) -> Plan:
 
 def stage_import(*, user, format_code: str, target_id: str, upload, filename: str) -> ImportBatch:
     """Keep the file and compute its preview (or start the job that computes it, when the file
-    holds more than IMPORT_JOB_ROWS rows). The same file for the same target already imported
-    or waiting for confirmation: that batch (its preview computed again). Http404 for a target
+    holds more than IMPORT_JOB_ROWS rows). The same file for the same target already imported:
+    that batch, as it is; waiting for the user's confirmation: that batch, its preview computed
+    again. Http404 for a target
     outside the user's reach; SpreadsheetRefused (a Vietnamese message) for a file refused
     before anything is kept: unsafe, not a spreadsheet, no header row."""
     fmt = get_format(format_code)

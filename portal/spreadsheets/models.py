@@ -35,7 +35,7 @@ class ImportBatch(models.Model):
     filename = models.CharField(_("tên tệp"), max_length=255)
     sha256 = models.CharField(max_length=64)
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.PLANNING)
-    # Counts: total, created, changed, unchanged, problems (and, once applied, what was written).
+    # Counts: total, created, changed, unchanged, problems, bad_rows (and, once applied, "written").
     summary = models.JSONField(_("tóm tắt"), default=dict)
     # What the page shows: the first created and changed rows, the problems (both capped).
     preview = models.JSONField(default=dict)

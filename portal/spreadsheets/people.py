@@ -5,8 +5,9 @@ commands use: it reads the file with calamine (portal.spreadsheets.reading), val
 row in Python against catalogues read in one query each and the people of the unit's subtree
 read in one query, then writes everything in a few set-wise statements (COPY into a scratch
 table, INSERT … SELECT / UPDATE … FROM), so the row-history triggers record each row with the
-importing user. `PeopleResource` is the django-import-export description of the same columns,
-for the admin's import and export buttons; it writes row by row through the same rules.
+importing user. `PeopleResource` is the django-import-export description of the same columns:
+the admin's export button, and django-import-export's own row-by-row import under the same
+rules (the admin's import button stages the file through PeopleFormat like the pages).
 
 The rules are the people services' own (portal.services): a new person's status history
 starts with his status from party_status_since; a status change adds a PartyStatusChange
@@ -826,10 +827,11 @@ def _field(key: str, attribute: str | None, widget=None, **kwargs):
 
 
 class PeopleResource(resources.ModelResource):
-    """The people columns for django-import-export (admin import/export). Rows are matched by
+    """The people columns for django-import-export (the admin's export). Rows are matched by
     party card number; each saved row follows the people services' rules (status history,
     transfer, position). `target` (a unit) or `user` (the units he manages) limits the units a
-    row may name; the fast path (PeopleFormat) is what pages, API and commands use."""
+    row may name; the fast path (PeopleFormat) is what pages, the API, the commands and the
+    admin's import use."""
 
     full_name = _field("full_name", "full_name")
     birth_date = _field("birth_date", "birth_date", DayWidget())
