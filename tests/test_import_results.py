@@ -291,3 +291,21 @@ def test_the_resource_describes_the_same_columns(province, daotao, tested_class,
     result = EnrollmentResource(training_class=tested_class, user=daotao).import_data(dataset, dry_run=False)
     assert result.has_validation_errors() or result.has_errors()
     assert not Person.objects.get(pk=stranger.pk).enrollments.exists()
+
+
+def test_the_resource_reads_the_certified_results_once(province, daotao, tested_class):
+    """django-import-export's row-by-row import learns which results a certificate holds in one
+    query, not one per row; a certified result still does not change."""
+    headers = EnrollmentResource(training_class=tested_class, user=daotao).get_export_headers()
+    dataset = tablib.Dataset(*[[f"Trần Văn Học {n}", "", "", "7", ""] for n in range(3)], headers=headers)
+    with CaptureQueriesContext(connection) as captured:
+        result = EnrollmentResource(training_class=tested_class, user=daotao).import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert sum('"training_certificate"' in q["sql"] for q in captured.captured_queries) == 1
+    learner = Enrollment.objects.filter(training_class=tested_class).order_by("id").first()
+    Certificate.objects.create(enrollment=learner, organizer=tested_class.organizer, year=TODAY().year, number=1,
+                               issued_on=TODAY())
+    dataset = tablib.Dataset([learner.person.full_name, "", "", "3", ""], headers=headers)
+    result = EnrollmentResource(training_class=tested_class, user=daotao).import_data(dataset, dry_run=False)
+    assert result.has_validation_errors()
+    assert Enrollment.objects.get(pk=learner.pk).result == "dat"

@@ -329,6 +329,7 @@ class EnrollmentResource(GroupResource):
     def __init__(self, *, training_class: TrainingClass | None = None, user=None, **kwargs):
         super().__init__(group=training_class, group_label=_("danh sách lớp"), user=user, **kwargs)
         self._rule = None
+        self._certified_results = {}  # enrolment id -> the result a valid certificate holds
 
     def group_people(self):
         return Person.objects.filter(enrollments__training_class=self.group)
@@ -341,6 +342,8 @@ class EnrollmentResource(GroupResource):
         if outside := _taught_outside(training_class):
             raise ValidationError(outside)
         self._rule = selectors.rule_in_force(training_class.class_type, training_class.starts_on)
+        self._certified_results = dict(Enrollment.objects.filter(training_class=training_class)
+                                       .filter(selectors.certified_q()).values_list("pk", "result"))
 
     def init_instance(self, row=None):
         self.person_in_row(row)  # names the learner, or says why not
@@ -352,9 +355,8 @@ class EnrollmentResource(GroupResource):
             instance.result = services.result_for(rule, instance.score)
         elif instance.score is not None:
             raise ValidationError(capfirst(_("lớp không có kiểm tra cuối khóa nên không ghi điểm")))
-        before = (Enrollment.objects.filter(pk=instance.pk).annotate(certified=selectors.certified_q())
-                  .values("result", "certified").get())
-        if before["certified"] and before["result"] != instance.result:
+        certified = self._certified_results.get(instance.pk)
+        if certified is not None and certified != instance.result:
             raise ValidationError(capfirst(_("đã được cấp giấy chứng nhận nên không đổi kết quả được (thu hồi giấy "
                                              "chứng nhận trước)")))
         instance.result_recorded_by = self.user if getattr(self.user, "is_authenticated", False) else None
