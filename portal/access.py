@@ -17,6 +17,7 @@ Models declare how they hang off the tree with `register()`; this module knows n
 domain model but the core ones, so `portal` imports no domain app.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -226,6 +227,22 @@ def org_q(user, action: Action, lookup: str | tuple[str, ...]) -> Q | None:
     if reach.everything:
         return None
     return _anywhere_below((lookup,) if isinstance(lookup, str) else lookup, reach.paths_for(action))
+
+
+def started_or_reached(queryset: QuerySet, user, *, owner: str, kind: str,
+                       actions: Iterable[tuple[str, Action]], org: str = "organization") -> QuerySet:
+    """Rows of a log of work of several kinds (jobs, imports): those `user` started (`owner`,
+    his foreign key), and those of each kind (`kind`'s value, the action it needs) whose unit
+    at `org` lies where he may do that action."""
+    reach = reach_of(user)
+    if reach.everything:
+        return queryset
+    if not reach.signed_in:
+        return queryset.none()
+    condition = Q(**{f"{owner}_id": reach.user_id})
+    for code, action in actions:
+        condition |= Q(**{kind: code}) & _anywhere_below((org,), reach.paths_for(action))
+    return queryset.filter(condition)
 
 
 def reach_q(reach: Reach, scope: Scope, action: Action = Action.VIEW) -> Q | None:

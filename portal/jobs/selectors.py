@@ -1,7 +1,7 @@
 """Which jobs a user may see: those he asked for, and those whose unit lies where he may
 do the job kind's action (portal.access). 404 for the rest."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from portal import access
@@ -12,16 +12,8 @@ RECENT_JOBS = 50
 
 
 def visible_jobs(user) -> QuerySet[Job]:
-    reach = access.reach_of(user)
-    if reach.everything:
-        return Job.objects.all()
-    if not reach.signed_in:
-        return Job.objects.none()
-    condition = Q(requested_by_id=reach.user_id)
-    for kind in all_kinds():
-        in_reach = access.org_q(user, kind.action, "organization")
-        condition |= Q(kind=kind.code) & (in_reach if in_reach is not None else Q())
-    return Job.objects.filter(condition)
+    return access.started_or_reached(Job.objects.all(), user, owner="requested_by", kind="kind",
+                                     actions=[(kind.code, kind.action) for kind in all_kinds()])
 
 
 def _with_details(jobs: QuerySet[Job]) -> QuerySet[Job]:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -506,15 +506,8 @@ def import_file(*, user, format_code: str, target_id: str, path: Path, dry_run: 
 def visible_batches(user) -> QuerySet[ImportBatch]:
     """The batches a user may see: his own, and those of units where he may do what their
     format's writing needs."""
-    reach = access.reach_of(user)
-    if reach.everything:
-        return ImportBatch.objects.all()
-    if not reach.signed_in:
-        return ImportBatch.objects.none()
-    condition = Q(created_by_id=reach.user_id)
-    for fmt in all_formats():
-        condition |= Q(format_code=fmt.code) & access.org_q(user, fmt.action, "organization")
-    return ImportBatch.objects.filter(condition)
+    return access.started_or_reached(ImportBatch.objects.all(), user, owner="created_by", kind="format_code",
+                                     actions=[(fmt.code, fmt.action) for fmt in all_formats()])
 
 
 # --- The jobs ---------------------------------------------------------------------------------
