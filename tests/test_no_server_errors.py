@@ -64,16 +64,8 @@ def bad_requests(path: str):
             yield path, value
 
 
-@pytest.fixture
-def as_role(province, client):
-    def login(role):
-        client.force_login(province["users"][role])
-        return client
-    return login
-
-
-def test_no_route_answers_500_to_bad_input(as_role):
-    client = as_role("tuyengiao")  # the widest reach: every filter runs over the whole fixture
+def test_no_route_answers_500_to_bad_input(logged_in):
+    client = logged_in("tuyengiao")  # the widest reach: every filter runs over the whole fixture
     client.raise_request_exception = False
     templates = list(route_templates())
     assert len(templates) > 60  # the walk found the routes
@@ -92,33 +84,33 @@ def test_no_route_answers_500_to_bad_input(as_role):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/people/?q=%00", "/api/v1/people/%00/", "/api/v1/documents/?q=a%00b"])
-def test_a_nul_in_an_api_request_is_a_400_with_a_message(path, as_role):
-    response = as_role("tuyengiao").get(path)
+def test_a_nul_in_an_api_request_is_a_400_with_a_message(path, logged_in):
+    response = logged_in("tuyengiao").get(path)
     assert response.status_code == 400
     assert response.json() == {"detail": "Dữ liệu gửi lên có ký tự không hợp lệ (ký tự NUL)."}
 
 
 @pytest.mark.parametrize("path", ["/people/?unit=%00", "/study/documents/?q=%00", "/units/%00/"])
-def test_a_nul_in_a_page_request_is_the_400_page(path, as_role):
-    assert as_role("tuyengiao").get(path).status_code == 400
+def test_a_nul_in_a_page_request_is_the_400_page(path, logged_in):
+    assert logged_in("tuyengiao").get(path).status_code == 400
 
 
 @pytest.mark.parametrize("path", ["/api/v1/documents/abc/", "/api/v1/study-sessions/1a/attendance/",
                                   "/api/v1/people/9479011666778218746085376/"])
-def test_a_text_or_huge_id_is_a_404(path, as_role):
-    assert as_role("tuyengiao").get(path).status_code == 404
+def test_a_text_or_huge_id_is_a_404(path, logged_in):
+    assert logged_in("tuyengiao").get(path).status_code == 404
 
 
 @pytest.mark.parametrize("query", ["year=10000", "year=-1", "year=9479011666778218746085376", "year=abc"])
 @pytest.mark.parametrize("path", ["/api/v1/documents/", "/api/v1/study-sessions/", "/api/v1/commitments/"])
-def test_a_year_out_of_bounds_is_a_400_by_field(path, query, as_role):
-    response = as_role("tuyengiao").get(f"{path}?{query}")
+def test_a_year_out_of_bounds_is_a_400_by_field(path, query, logged_in):
+    response = logged_in("tuyengiao").get(f"{path}?{query}")
     assert response.status_code == 400
     assert "Năm phải là một số từ" in response.json()["year"][0]
 
 
-def test_a_nul_in_a_json_body_is_a_400(as_role, province):
-    response = as_role("tuyengiao").post("/api/v1/people/", json.dumps({"full_name": "A", "organization": "\u0000"}),
+def test_a_nul_in_a_json_body_is_a_400(logged_in, province):
+    response = logged_in("tuyengiao").post("/api/v1/people/", json.dumps({"full_name": "A", "organization": "\u0000"}),
                                          content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"detail": "Dữ liệu gửi lên có ký tự không hợp lệ (ký tự NUL)."}
