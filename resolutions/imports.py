@@ -31,7 +31,7 @@ from portal.spreadsheets.matching import (
     reject_duplicates,
 )
 from portal.spreadsheets.reading import Column, SourceRow, Table
-from portal.spreadsheets.resources import DayWidget, GroupResource, column_field
+from portal.spreadsheets.resources import ChoiceWidget, DayWidget, GroupResource, column_field
 from portal.spreadsheets.text import match_key
 from portal.spreadsheets.values import Choices, clean_text, day_text, is_empty, parse_date
 from resolutions.models import Attendance, Document, DocumentKind, StudySession, Theme
@@ -555,16 +555,6 @@ class ReasonWidget(widgets.Widget):
         return value or ""
 
 
-class StatusWidget(widgets.Widget):
-    """A status as people write it ("x", "P", "vắng có phép"…), written back as its name."""
-
-    def clean(self, value, row=None, **kwargs):
-        return read_status(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return str(STATUS_NAMES.get(value, value or ""))
-
-
 class AttendanceResource(GroupResource):
     """The attendance columns for django-import-export. Exports what the user sees; imports
     into one `session` (give it), row by row, each row about one of its expected members and
@@ -574,7 +564,7 @@ class AttendanceResource(GroupResource):
 
     group_field = "session"
 
-    status = column_field(ATTENDANCE_TITLES, "status", "status", StatusWidget())
+    status = column_field(ATTENDANCE_TITLES, "status", "status", ChoiceWidget(read_status, STATUS_NAMES))
     reason = column_field(ATTENDANCE_TITLES, "reason", "reason", ReasonWidget())
 
     class Meta:

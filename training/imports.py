@@ -34,7 +34,7 @@ from portal.spreadsheets.matching import (
     reject_duplicates,
 )
 from portal.spreadsheets.reading import Column, SourceRow, Table
-from portal.spreadsheets.resources import GroupResource, column_field
+from portal.spreadsheets.resources import ChoiceWidget, GroupResource, column_field
 from portal.spreadsheets.values import Choices, clean_text, day_text, is_empty
 from training.models import SCORE_MAX, Enrollment, TrainingClass
 from training.selectors import classes as selectors
@@ -302,14 +302,6 @@ class ScoreWidget(widgets.Widget):
         return selectors.score_text(value)
 
 
-class ResultWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return RESULT_CHOICES.get(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return str(RESULT_NAMES.get(value, value or ""))
-
-
 class EnrollmentResource(GroupResource):
     """The learners-and-results columns for django-import-export. Exports the enrolments the
     user sees; imports the results of one `training_class`'s learners (give it), row by row,
@@ -320,7 +312,7 @@ class EnrollmentResource(GroupResource):
     group_field = "training_class"
 
     score = column_field(TITLES, "score", "score", ScoreWidget())
-    result = column_field(TITLES, "result", "result", ResultWidget())
+    result = column_field(TITLES, "result", "result", ChoiceWidget(RESULT_CHOICES.get, RESULT_NAMES))
 
     class Meta:
         model = Enrollment

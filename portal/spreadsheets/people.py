@@ -53,7 +53,7 @@ from portal.models import (
 from portal.spreadsheets.imports import ADMINISTRATOR, Change, Plan, Problem, UnitFormat
 from portal.spreadsheets.matching import BIRTH_DATE, FULL_NAME, PARTY_CARD, duplicate_reason, person_label
 from portal.spreadsheets.reading import Column, SourceRow, Table
-from portal.spreadsheets.resources import DayWidget, column_field
+from portal.spreadsheets.resources import ChoiceWidget, DayWidget, column_field
 from portal.spreadsheets.text import match_key, name_key
 from portal.spreadsheets.values import Choices, clean_text, day_text, is_empty, parse_date
 
@@ -789,7 +789,7 @@ PEOPLE = PeopleFormat()
 # --- django-import-export: the same columns for the admin's buttons ----------------------------
 
 
-class ChoicesWidget(widgets.Widget):
+class CatalogueWidget(widgets.Widget):
     """A catalogue column by name, code or synonym (the same Choices as the fast path), stored as
     the entry's id; written back as its name. The catalogue is read once, when first needed."""
 
@@ -814,14 +814,6 @@ class ChoicesWidget(widgets.Widget):
         return self.catalogue.names.get(value, "") if value is not None else ""
 
 
-class GenderWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return GENDER_CHOICES.get(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return str(GENDER_NAMES.get(value, value or ""))
-
-
 def _field(key: str, attribute: str | None, widget=None, **kwargs):
     return column_field(TITLES, key, attribute, widget, **kwargs)
 
@@ -835,15 +827,15 @@ class PeopleResource(resources.ModelResource):
 
     full_name = _field("full_name", "full_name")
     birth_date = _field("birth_date", "birth_date", DayWidget())
-    gender = _field("gender", "gender", GenderWidget())
-    ethnicity = _field("ethnicity", "ethnicity_id", ChoicesWidget(ethnicities))
+    gender = _field("gender", "gender", ChoiceWidget(GENDER_CHOICES.get, GENDER_NAMES))
+    ethnicity = _field("ethnicity", "ethnicity_id", CatalogueWidget(ethnicities))
     admitted_on = _field("admitted_on", "admitted_on", DayWidget())
     official_on = _field("official_on", "official_on", DayWidget())
     party_card_number = _field("party_card_number", "party_card_number")
-    party_status = _field("party_status", "party_status_id", ChoicesWidget(statuses))
+    party_status = _field("party_status", "party_status_id", CatalogueWidget(statuses))
     unit = _field("unit", "organization_id")  # its widget knows the units allowed: set in __init__
-    position = _field("position", None, ChoicesWidget(roles), readonly=True)
-    theory_level = _field("theory_level", "theory_level_id", ChoicesWidget(theory_levels))
+    position = _field("position", None, CatalogueWidget(roles), readonly=True)
+    theory_level = _field("theory_level", "theory_level_id", CatalogueWidget(theory_levels))
     job_title = _field("job_title", "job_title")
 
     class Meta:
@@ -868,7 +860,7 @@ class PeopleResource(resources.ModelResource):
                 allowed = access.restrict_to_managed(allowed, user)
             return units_of(None, allowed)
 
-        self.fields["unit"].widget = ChoicesWidget(units)
+        self.fields["unit"].widget = CatalogueWidget(units)
         self._today = timezone.localdate()
 
     def get_queryset(self):

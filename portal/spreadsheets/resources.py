@@ -5,6 +5,8 @@ fixed group (a session's expected members, a class's learners)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
@@ -33,6 +35,22 @@ class TextWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice as people write it ("x", "P", "nữ", "không đạt"…), read by `read` (a format's
+    own reading: Choices.get or more), written back by its name in `names`."""
+
+    def __init__(self, read: Callable, names: dict, **kwargs):
+        super().__init__(**kwargs)
+        self._read = read
+        self._names = names
+
+    def clean(self, value, row=None, **kwargs):
+        return self._read(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self._names.get(value, value or ""))
 
 
 def column_field(titles: dict[str, str], key: str, attribute: str | None, widget=None, **kwargs) -> fields.Field:
