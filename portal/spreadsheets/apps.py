@@ -11,6 +11,7 @@ class SpreadsheetsConfig(AppConfig):
         from portal import access, files
         from portal.jobs import register_kind
         from portal.spreadsheets import export, imports, people
+        from portal.spreadsheets.download import XLSX
         from portal.spreadsheets.models import ImportBatch
 
         access.register(ImportBatch, org_field="organization")
@@ -19,8 +20,7 @@ class SpreadsheetsConfig(AppConfig):
         imports.register_format(people.PEOPLE)
         register_kind(export.LIST_EXPORT)
 
-        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         files.register_download(
-            "import-rejected", field="rejected_file", content_type=lambda _batch: xlsx,
+            "import-rejected", field="rejected_file", content_type=lambda _batch: XLSX,
             visible=imports.visible_batches,
             filename=lambda batch: f"Dòng lỗi - {batch.filename.rpartition('.')[0] or batch.filename}.xlsx")

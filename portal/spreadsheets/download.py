@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal.spreadsheets import imports
 
+# XLSX's content type: the template, the rejected rows, the exports, the upload form's accept list.
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -54,6 +54,7 @@ from portal.jobs.services import start_job
 from portal.pagination import cached_count
 from portal.printing import format_number
 from portal.printing.xlsx import neutralise
+from portal.spreadsheets.download import XLSX
 from portal.spreadsheets.matching import BIRTH_DATE, FULL_NAME, PARTY_CARD
 
 CHUNK_ROWS = 2000  # rows fetched from the server-side cursor at a time
@@ -61,8 +62,7 @@ CSV_CHUNK_CHARS = 1 << 16  # characters of CSV sent at a time
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 INTEGER_FORMAT = "#,##0"
-CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 JOB_KIND = "spreadsheets.list_export"
 _NOT_ASCII_WORD = re.compile(r"[^A-Za-z0-9]+")
 

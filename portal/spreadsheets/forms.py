@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.forms import StyledForm
+from portal.spreadsheets.download import XLSX
 
-ACCEPTED = ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+ACCEPTED = f".xlsx,.csv,{XLSX},text/csv"
 
 
 class UploadForm(StyledForm):
