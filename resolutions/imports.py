@@ -26,8 +26,8 @@ from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Pla
 from portal.spreadsheets.matching import (
     PERSON_COLUMNS,
     PeopleIndex,
-    person_in_row,
     person_label,
+    person_named,
     reject_duplicates,
 )
 from portal.spreadsheets.reading import Column, SourceRow, Table
@@ -223,7 +223,7 @@ class AttendanceFormat(ImportFormat):
     def _read(self, source: SourceRow, index: PeopleIndex, has_marks: bool) -> _Line:
         values = source.values
         line = _Line(source)
-        line.person, line.problems = person_in_row(index, source, ATTENDANCE_TITLES)
+        line.person, line.problems = person_named(index, source, ATTENDANCE_TITLES)
 
         def bad(key: str, reason: str) -> None:
             line.problems.append(Problem(row=source.number, column=ATTENDANCE_TITLES[key],

@@ -29,8 +29,8 @@ from portal.spreadsheets.imports import ADMINISTRATOR, Change, ImportFormat, Pla
 from portal.spreadsheets.matching import (
     PERSON_COLUMNS,
     PeopleIndex,
-    person_in_row,
     person_label,
+    person_named,
     reject_duplicates,
 )
 from portal.spreadsheets.reading import Column, SourceRow, Table
@@ -177,7 +177,7 @@ class ResultsFormat(ImportFormat):
     def _read(self, source: SourceRow, index: PeopleIndex, has_test: bool, rule) -> _Line:
         values = source.values
         line = _Line(source)
-        line.person, line.problems = person_in_row(index, source, TITLES)
+        line.person, line.problems = person_named(index, source, TITLES)
 
         def bad(key: str, reason: str) -> None:
             line.problems.append(Problem(row=source.number, column=TITLES[key], value=clean_text(values.get(key)),

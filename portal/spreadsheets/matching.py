@@ -103,7 +103,7 @@ def read_identity(values: dict, number: int, titles: dict[str, str]) -> tuple[Id
     return Identity(name, card, birth), problems
 
 
-def person_in_row(index: PeopleIndex, source: SourceRow, titles: dict[str, str]) -> tuple[object, list[Problem]]:
+def person_named(index: PeopleIndex, source: SourceRow, titles: dict[str, str]) -> tuple[object, list[Problem]]:
     """The person of the group a row names (None when it names no one, or several), and the
     problems of its name, birth date and card cells."""
     identity, problems = read_identity(source.values, source.number, titles)
