@@ -23,7 +23,9 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    # Reduced motion: Bootstrap's smooth scrolling otherwise animates the scroll WebDriver makes
+    # before a click, and the click lands where the element was mid-animation (intercepted).
+    for flag in ("--headless=new", "--force-prefers-reduced-motion", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", f"--user-data-dir={profile}", "--window-size=1366,900", "--lang=vi"):
         options.add_argument(flag)
