@@ -22,7 +22,6 @@ class PortalConfig(AppConfig):
         access.register(models.Notification, user_field="user")
 
         from portal import exports  # noqa: F401 - registers the people lists' exports
-
         from portal.navigation import USER_MENU, NavItem, register
 
         register(

@@ -6,12 +6,9 @@ portal.asof's rule, and last year's reports in the intended mix of states. One s
 province is seeded for the whole module (inside a transaction rolled back at the end)."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 from django.utils import timezone
 
 from portal import asof, demo
@@ -28,35 +25,18 @@ from reports import demo as reports_demo
 from reports.models import NarrativeRevision, ReportRun, Submission, SubmissionEvent
 from reports.submission_selectors import report_url
 from resolutions.models import Attendance, StudySession
+from tests.demo_seed import seed, seeded_demo
 from training.models import Enrollment, TrainingClass, TrainingPlan
 
-FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 Status = Submission.Status
 
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--members", "300", stdout=out)
-    return out.getvalue()
+MEMBERS = 300
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    from django.apps import apps
-
-    from portal import catalogues as core
-    from portal.models import OrgLevel
-    from reports import catalogues as report_kinds
-    from resolutions import catalogues as study
-    from training import catalogues as training
-
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING), transaction.atomic():
-        if not OrgLevel.objects.exists():  # a transactional test flushed them
-            for catalogue in (core, study, training, report_kinds):
-                catalogue.load(apps)
-        output = seed()
+    with seeded_demo(django_db_blocker, MEMBERS) as output:
         yield output
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -258,6 +238,6 @@ def test_seeding_again_changes_nothing(history):
     tables = [Organization, OrganizationPeriod, OrganizationChange, Person, Transfer, Position, StudySession,
               Attendance, TrainingClass, Enrollment, Submission, SubmissionEvent, NarrativeRevision, ReportRun]
     before = {model.__name__: model.objects.count() for model in tables}
-    output = seed()
+    output = seed(MEMBERS)
     assert {model.__name__: model.objects.count() for model in tables} == before
     assert "Lịch sử:" not in output and "Dữ liệu báo cáo:" not in output

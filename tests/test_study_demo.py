@@ -4,46 +4,28 @@ pages apply. One small province is seeded for the whole module (inside a transac
 rolled back at the end), since seeding takes a few seconds."""
 
 import datetime
-import io
 from collections import defaultdict
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Q
-from django.test import override_settings
 from django.utils import timezone
 
 from portal.access import restrict
 from portal.models import Organization, Person, RowHistory, User
 from resolutions.models import Attendance, Commitment, Document, StudyCampaign, StudySession, Theme
 from resolutions.selectors.sessions import expected_members
+from tests.demo_seed import seed, seeded_demo
 
-FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STUDY_MODELS = [Theme, Document, StudyCampaign, StudySession, Attendance, Commitment, RowHistory]
 
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--members", "300", stdout=out)
-    return out.getvalue()
+MEMBERS = 300
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    from django.apps import apps
-
-    from portal import catalogues as core
-    from portal.models import OrgLevel
-    from resolutions import catalogues as study
-
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING), transaction.atomic():
-        if not OrgLevel.objects.exists():  # a transactional test flushed them
-            core.load(apps)
-            study.load(apps)
-        output = seed()
+    with seeded_demo(django_db_blocker, MEMBERS) as output:
         yield output
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -257,6 +239,6 @@ def test_secretary_sees_his_cells_sessions_only(study):
 
 def test_second_run_adds_nothing(study):
     before = {model.__name__: model.objects.count() for model in STUDY_MODELS}
-    output = seed()
+    output = seed(MEMBERS)
     assert {model.__name__: model.objects.count() for model in STUDY_MODELS} == before
     assert "Dữ liệu học tập:" not in output

@@ -3,17 +3,15 @@ with lessons, enrolments of eligible people only, attendance, results, gapless c
 registers, lecturers, external results and targets. One small province is seeded for the
 whole module (inside a transaction rolled back at the end)."""
 
-import io
 from collections import defaultdict
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Q
-from django.test import override_settings
 from django.utils import timezone
 
 from portal.models import Organization, PartyStatusChange, Person, Position, RowHistory
+from tests.demo_seed import seed, seeded_demo
 from training.models import (
     Certificate,
     CertificateRegister,
@@ -31,34 +29,16 @@ from training.models import (
     TrainingTarget,
 )
 
-FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TRAINING_MODELS = [TrainingPlan, PlanLine, Lecturer, TrainingClass, Lesson, Enrollment, LessonAttendance,
                    CertificateRegister, Certificate, ExternalResult, TrainingTarget]
 
-
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--members", "600", stdout=out)
-    return out.getvalue()
+MEMBERS = 600
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    from django.apps import apps
-
-    from portal import catalogues as core
-    from portal.models import OrgLevel
-    from resolutions import catalogues as study
-    from training import catalogues as training
-
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING), transaction.atomic():
-        if not OrgLevel.objects.exists():  # a transactional test flushed them
-            core.load(apps)
-            study.load(apps)
-            training.load(apps)
-        output = seed()
+    with seeded_demo(django_db_blocker, MEMBERS) as output:
         yield output
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -289,6 +269,6 @@ def test_every_row_has_its_history(demo):
 
 def test_second_run_adds_nothing(demo):
     before = {model.__name__: model.objects.count() for model in TRAINING_MODELS}
-    output = seed()
+    output = seed(MEMBERS)
     assert {model.__name__: model.objects.count() for model in TRAINING_MODELS} == before
     assert "Dữ liệu đào tạo:" not in output
