@@ -15,15 +15,13 @@ figure and child for child; the run fails otherwise.
 """
 
 import argparse
-import statistics
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import report, seeded_django, seeding_arguments  # noqa: E402
+from _common import report, seeded_django, seeding_arguments, timed  # noqa: E402
 
 # The child of the unit that held a row, read from the path the row's unit had on the row's day
 # (`op`: its OrganizationPeriod then); `op.path LIKE %(like)s`: within the unit's subtree then.
@@ -51,7 +49,8 @@ SQL = {
     "learners": f"""
         SELECT {CHILD} AS child, ct.code, count(*),
                count(*) FILTER (WHERE p.gender = 'nu'), count(*) FILTER (WHERE eth.is_minority),
-               count(*) FILTER (WHERE e.result = 'dat'), count(cert.id) FILTER (WHERE cert.revoked_on IS NULL)
+               count(*) FILTER (WHERE e.result = 'dat'),
+               count(cert.id) FILTER (WHERE cert.revoked_on IS NULL OR cert.revoked_on > %(snapshot)s)
           FROM training_enrollment e
           JOIN training_trainingclass c ON c.id = e.training_class_id {IN_PLAN}
           JOIN training_classtype ct ON ct.id = c.class_type_id
@@ -83,7 +82,8 @@ SQL = {
           FROM held LEFT JOIN trained ON trained.person_id = held.person_id
          GROUP BY ROLLUP (held.child)""",
     "lecturers_standard": f"""
-        SELECT {CHILD} AS child, count(*) FILTER (WHERE l.meets_standard), count(*)
+        SELECT {CHILD} AS child, count(*) FILTER (WHERE l.meets_standard AND (l.standard_checked_on IS NULL
+                                                   OR l.standard_checked_on <= %(snapshot)s)), count(*)
           FROM training_lecturer l
           JOIN portal_organizationperiod op
             ON op.organization_id = l.organization_id AND {COVERS.format(day="%(snapshot)s")}
@@ -188,15 +188,6 @@ def normalised(figures: dict) -> dict:
     return clean
 
 
-def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result
-
-
 def run(repeat: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -217,14 +208,14 @@ def run(repeat: int) -> dict:
 
     with CaptureQueriesContext(connection) as queries:
         target_progress(unit, year)
-    progress_ms, progress = timed(lambda: target_progress(unit, year), repeat)
-    figures_ms, result = timed(lambda: indicators.training_figures(unit, Period.year(year)), repeat)
+    progress_ms, progress, _ = timed(lambda: target_progress(unit, year), repeat)
+    figures_ms, result, _ = timed(lambda: indicators.training_figures(unit, Period.year(year)), repeat)
 
     def baseline():
         with connection.cursor() as cursor:
             return hand_written(cursor, unit, Period.year(year))
 
-    sql_ms, expected = timed(baseline, repeat)
+    sql_ms, expected, _ = timed(baseline, repeat)
     got, expected = normalised(from_selectors(result)), normalised(expected)
     differences = [name for name in sorted(set(expected) | set(got)) if expected.get(name) != got.get(name)]
     for name in differences:
