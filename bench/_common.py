@@ -1,11 +1,13 @@
 """What the benchmarks share: a scratch database on the server of DATABASE_URL, running
 manage.py there, and the one JSON line each benchmark ends with (DESIGN.md §5)."""
 
+import argparse
 import contextlib
 import json
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -151,3 +153,37 @@ def peak_rss_mb() -> float:
             return round(int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024, 1)
     except OSError:
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def timed(function, repeat: int, *, warm_up: bool = False) -> tuple[float, object, list[float]]:
+    """The median milliseconds of `repeat` calls (after one untimed call when `warm_up`: caches,
+    plans, the first connection), the last call's result and each call's milliseconds."""
+    if warm_up:
+        function()
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), result, times
+
+
+def selector_versus_sql_main(benchmark: str, description: str, run, *, label: str, repeat: int,
+                             baseline: str, goal_ratio: float) -> None:
+    """The command line of a benchmark that times a selector beside a hand-written SQL statement
+    on a seeded province: `run(repeat)` returns the figures with selector_ms, sql_ms, ratio and
+    same_figures; the report ends with the goal and whether it was met."""
+    parser = argparse.ArgumentParser(description=description)
+    seeding_arguments(parser)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    args = parser.parse_args()
+    with seeded_django(args.reuse_database, label, args.members):
+        outcome = run(args.repeat)
+    report({
+        "benchmark": benchmark,
+        **outcome,
+        "repeat": args.repeat,
+        "baseline": {"name": baseline, "median_ms": outcome["sql_ms"]},
+        "goal_ratio": goal_ratio,
+        "goal_met": outcome["same_figures"] and outcome["ratio"] <= goal_ratio,
+    })

@@ -13,15 +13,12 @@ of them at least, and the expected and present members of its whole subtree. Bot
 figures of both must be equal unit by unit. Goal: the selector within 3× the SQL.
 """
 
-import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import report, seeded_django, seeding_arguments  # noqa: E402
+from _common import selector_versus_sql_main, timed  # noqa: E402
 
 GOAL_RATIO = 3.0
 
@@ -87,16 +84,6 @@ SELECT own.id, own.sessions, own.expected, own.attended, rolled.expected::int, r
 """
 
 
-def timed(function, repeat: int) -> tuple[float, object]:
-    function()  # warm-up: caches, plans, the first connection
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result, times
-
-
 def run(repeat: int) -> dict:
     from django.db import connection
     from django.utils import timezone
@@ -122,8 +109,8 @@ def run(repeat: int) -> dict:
             cursor.execute(HAND_WRITTEN, params)
             return cursor.fetchall()
 
-    selector_ms, progress, selector_times = timed(selector, repeat)
-    sql_ms, rows, sql_times = timed(hand_written, repeat)
+    selector_ms, progress, selector_times = timed(selector, repeat, warm_up=True)
+    sql_ms, rows, sql_times = timed(hand_written, repeat, warm_up=True)
     from_selector = [(u.id, u.sessions, u.expected, u.attended, u.subtree_expected, u.subtree_attended)
                      for u in progress if u.dissolved_on is None]
     mismatches = [(a, b) for a, b in zip(from_selector, rows, strict=False) if tuple(a) != tuple(b)]
@@ -148,22 +135,6 @@ def run(repeat: int) -> dict:
             "sql_ms": round(sql_ms, 1), "ratio": round(ratio, 2), "same_figures": same}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    seeding_arguments(parser)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    with seeded_django(args.reuse_database, "followup", args.members):
-        outcome = run(args.repeat)
-    report({
-        "benchmark": "campaign_followup",
-        **outcome,
-        "repeat": args.repeat,
-        "baseline": {"name": "hand-written SQL aggregate", "median_ms": outcome["sql_ms"]},
-        "goal_ratio": GOAL_RATIO,
-        "goal_met": outcome["same_figures"] and outcome["ratio"] <= GOAL_RATIO,
-    })
-
-
 if __name__ == "__main__":
-    main()
+    selector_versus_sql_main("campaign_followup", __doc__.splitlines()[0], run, label="followup", repeat=7,
+                             baseline="hand-written SQL aggregate", goal_ratio=GOAL_RATIO)

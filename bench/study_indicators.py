@@ -13,15 +13,12 @@ expressions. Both are run `--repeat` times after an untimed warm-up; the medians
 compared, and the figures of both must be equal child by child. Goal: within 3× the SQL.
 """
 
-import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import report, seeded_django, seeding_arguments  # noqa: E402
+from _common import selector_versus_sql_main, timed  # noqa: E402
 
 GOAL_RATIO = 3.0
 
@@ -120,16 +117,6 @@ SELECT 'rating', NULL, rating, count(*) FROM filers WHERE status = 'da_duyet' AN
 """
 
 
-def timed(function, repeat: int):
-    function()  # warm-up: caches, plans, the first connection
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result, times
-
-
 def flatten(figures) -> dict:
     """study_figures as the hand-written statement's rows: (figure, child, key) → value."""
     flat = {}
@@ -180,8 +167,8 @@ def run(repeat: int) -> dict:
             cursor.execute(HAND_WRITTEN, params)
             return {(name, child, key): value for name, child, key, value in cursor.fetchall()}
 
-    selector_ms, figures, selector_times = timed(selector, repeat)
-    sql_ms, rows, sql_times = timed(hand_written, repeat)
+    selector_ms, figures, selector_times = timed(selector, repeat, warm_up=True)
+    sql_ms, rows, sql_times = timed(hand_written, repeat, warm_up=True)
     flat = flatten(figures)
     differences = sorted((key, flat.get(key), rows.get(key)) for key in set(flat) | set(rows)
                          if flat.get(key) != rows.get(key))
@@ -208,22 +195,6 @@ def run(repeat: int) -> dict:
             "same_figures": same, "figures_compared": len(rows)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    seeding_arguments(parser)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    with seeded_django(args.reuse_database, "study", args.members):
-        outcome = run(args.repeat)
-    report({
-        "benchmark": "study_indicators",
-        **outcome,
-        "repeat": args.repeat,
-        "baseline": {"name": "hand-written SQL statement", "median_ms": outcome["sql_ms"]},
-        "goal_ratio": GOAL_RATIO,
-        "goal_met": outcome["same_figures"] and outcome["ratio"] <= GOAL_RATIO,
-    })
-
-
 if __name__ == "__main__":
-    main()
+    selector_versus_sql_main("study_indicators", __doc__.splitlines()[0], run, label="study", repeat=5,
+                             baseline="hand-written SQL statement", goal_ratio=GOAL_RATIO)
