@@ -18,16 +18,16 @@ from the transfers the province step recorded): a chi bộ merged or dissolved m
 the day before, its members attend their new chi bộ's meetings afterwards.
 """
 
-import array
 import datetime
 import random
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -132,7 +132,6 @@ QR_OF_PRESENT = 0.35  # this year, members checking in from their phones
 REASONS = ["Đi công tác", "Ốm, có đơn xin phép", "Việc gia đình", "Đi học tập trung", "Trực cơ quan",
            "Con nhỏ ốm", "Tham gia tập huấn của ngành", "Đưa người nhà đi khám bệnh", "Trực sẵn sàng chiến đấu",
            "Đi họp tại tỉnh"]
-ATTENDANCE_BATCH = 400_000  # expected rows per INSERT … SELECT, keeping each statement's trigger queue modest
 # Rows drawn, written and forgotten at a time, so memory stays the same whatever the province's size.
 SESSION_CHUNK = 20_000
 COMMITMENT_CHUNK = 20_000
@@ -266,6 +265,7 @@ def seed_study(province: Organization, today: datetime.date, rng: random.Random)
     """The study data of the demo province; None, writing nothing, when there is some already."""
     if has_study_data(province):
         return None
+    started = time.monotonic()
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["tuyengiao", "bithu", "dangvien"])}
     themes = _themes(today)
     documents = _documents(province, themes)
@@ -278,16 +278,18 @@ def seed_study(province: Organization, today: datetime.date, rng: random.Random)
     with bulk_load("resolutions_studysession", events=SESSION_EVENTS):
         sessions = _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu)
     with bulk_load("resolutions_attendance", events=ATTENDANCE_EVENTS):
-        attendance = _attendance(rng, sessions, _expected_per_cell(province), others, bithu)
+        attendance = _attendance(rng, sessions, others, bithu)
     with bulk_load("resolutions_commitment", events=COMMITMENT_EVENTS):
         commitments = _commitments(rng, _members(province), today, themes, demo_cell, bithu, dangvien, others,
                                    users.get("bithu"))
     summary = _("Dữ liệu học tập: %(themes)s chuyên đề, %(documents)s văn bản, %(campaigns)s đợt học tập, "
-                "%(sessions)s buổi sinh hoạt, %(attendance)s lượt điểm danh, %(commitments)s bản cam kết.") % {
+                "%(sessions)s buổi sinh hoạt, %(attendance)s lượt điểm danh, %(commitments)s bản cam kết, trong "
+                "%(seconds)s giây.") % {
         "themes": len(themes), "documents": len(documents), "campaigns": len(campaigns),
-        "sessions": number_format(len(sessions.ids), force_grouping=True),
+        "sessions": number_format(sessions.count, force_grouping=True),
         "attendance": number_format(attendance, force_grouping=True),
-        "commitments": number_format(commitments, force_grouping=True)}
+        "commitments": number_format(commitments, force_grouping=True),
+        "seconds": number_format(time.monotonic() - started, 1)}
     return StepResult(summary=summary, tables=[
         "resolutions_theme", "resolutions_document", "resolutions_studycampaign", "resolutions_studysession",
         "resolutions_studysession_documents", "resolutions_attendance", "resolutions_commitment"])
@@ -362,13 +364,6 @@ def _members(province: Organization, organization_id: int | None = None) -> Iter
         yield Member(*row)
 
 
-def _expected_per_cell(province: Organization) -> dict[int, int]:
-    """How many people each unit expects at its meetings today."""
-    return dict(Person.objects.filter(organization__path__startswith=province.path,
-                                      party_status__expected_at_meetings=True)
-                .order_by().values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n"))
-
-
 def _demo_people(users) -> tuple[int | None, int | None, int | None]:
     people = dict(Person.objects.filter(user__in=[u for k, u in users.items() if k in ("bithu", "dangvien")])
                   .values_list("user__username", "id"))
@@ -401,10 +396,13 @@ def _weekday(day: datetime.date, hamlet: bool) -> datetime.date:
 
 @dataclass
 class Sessions:
-    """The sessions written, as attendance needs them: ids and units, in the order written."""
+    """The sessions written, as attendance needs them: how many, the range of their ids (the
+    table stays locked by the step's bulk load until commit, so every id in it is one of
+    them) and the latest day."""
 
-    ids: array.array = field(default_factory=lambda: array.array("q"))
-    organization_ids: array.array = field(default_factory=lambda: array.array("q"))
+    count: int = 0
+    first_id: int | None = None
+    last_id: int | None = None
     latest: datetime.date | None = None
 
 
@@ -433,8 +431,10 @@ def _sessions(rng, cells, today, documents, campaigns, demo_cell, bithu) -> Sess
                     created(p), created(p)) for p in plans))
         copy_rows("resolutions_studysession_documents", ["studysession_id", "document_id"],
                   ((p.id, d) for p in plans for d in p.document_ids))
-        written.ids.extend(p.id for p in plans)
-        written.organization_ids.extend(p.organization_id for p in plans)
+        if plans:
+            written.count += len(plans)
+            written.first_id = written.first_id or plans[0].id
+            written.last_id = plans[-1].id
         latest = max((p.held_on for p in plans), default=None)
         if latest and (written.latest is None or latest > written.latest):
             written.latest = latest
@@ -514,38 +514,41 @@ _STINTS_SQL = [
     "ANALYZE demo_stint",
 ]
 
-# One row per (session, expected person of its unit that day); draws are uniform numbers in [0, 1) hashed from
-# the ids and the seed, so the statement is deterministic whatever plan PostgreSQL picks.
+# One row per (session, expected person of its unit that day), for every session the step wrote, in one
+# statement. Draws are uniform numbers in [0, 1) hashed from the ids and the seed, so the statement is
+# deterministic whatever plan PostgreSQL picks; they are float8 (numeric division costs several times
+# more) and computed once per row: OFFSET 0 keeps `draws` a subquery of its own, where the planner would
+# otherwise copy its expressions into every CASE that reads them (three times slower).
 _ATTENDANCE_SQL = """
-WITH batch AS (
-    SELECT unnest(%(sessions)s::bigint[]) AS id
-), draws AS (
+WITH draws AS (
     SELECT s.id AS session_id, p.id AS person_id, s.held_on,
            (s.held_on + s.starts_at) AT TIME ZONE %(tz)s AS starts,
-           (hashint8extended(p.id, hashint8extended(s.id, %(seed)s)) & 2147483647) / 2147483648.0 AS r,
-           (hashint8extended(p.id, hashint8extended(s.id, %(seed)s + 1)) & 2147483647) / 2147483648.0 AS r2,
-           (hashint8extended(p.id, hashint8extended(s.id, %(seed)s + 2)) & 2147483647) / 2147483648.0 AS r3,
-           (p.id = ANY(%(chronic)s::bigint[])
-            OR (hashint8extended(p.id, %(seed)s + 3) & 2147483647) / 2147483648.0 < %(chronic_share)s) AS chronic,
-           CASE WHEN p.id = %(always)s THEN 2.0
-                WHEN p.id = ANY(%(chronic)s::bigint[]) THEN %(chronic_present)s / 2
-                WHEN (hashint8extended(p.id, %(seed)s + 3) & 2147483647) / 2147483648.0 < %(chronic_share)s
-                THEN %(chronic_present)s
-                ELSE %(low)s + %(spread)s
-                     * ((hashint8extended(s.organization_id, %(seed)s + 4) & 2147483647) / 2147483648.0)
-           END AS present_share
-      FROM batch b
-      JOIN resolutions_studysession s ON s.id = b.id
+           (hashint8extended(p.id, hashint8extended(s.id, %(seed)s)) & 2147483647) / 2147483648.0::float8 AS r,
+           (hashint8extended(p.id, hashint8extended(s.id, %(seed)s + 1)) & 2147483647) / 2147483648.0::float8 AS r2,
+           (hashint8extended(p.id, hashint8extended(s.id, %(seed)s + 2)) & 2147483647) / 2147483648.0::float8 AS r3,
+           (hashint8extended(p.id, %(seed)s + 3) & 2147483647) / 2147483648.0::float8 AS r_person,
+           (hashint8extended(s.organization_id, %(seed)s + 4) & 2147483647) / 2147483648.0::float8 AS r_unit
+      FROM resolutions_studysession s
       JOIN demo_stint st ON st.organization_id = s.organization_id AND s.held_on > st.since AND s.held_on < st.until
       JOIN portal_person p ON p.id = st.person_id
       JOIN portal_partystatus ps ON ps.id = p.party_status_id
-     WHERE ps.expected_at_meetings AND (p.admitted_on IS NULL OR p.admitted_on <= s.held_on)
+     WHERE s.id BETWEEN %(first)s AND %(last)s
+       AND ps.expected_at_meetings AND (p.admitted_on IS NULL OR p.admitted_on <= s.held_on)
+    OFFSET 0
+), shares AS (
+    SELECT *, (person_id = ANY(%(chronic)s::bigint[]) OR r_person < %(chronic_share)s) AS chronic,
+           CASE WHEN person_id = %(always)s THEN 2.0
+                WHEN person_id = ANY(%(chronic)s::bigint[]) THEN %(chronic_present)s / 2
+                WHEN r_person < %(chronic_share)s THEN %(chronic_present)s
+                ELSE %(low)s + %(spread)s * r_unit
+           END AS present_share
+      FROM draws
 ), marked AS (
     SELECT *, CASE WHEN r < present_share THEN 'co_mat'
                    WHEN r2 < CASE WHEN chronic THEN %(chronic_excused)s ELSE %(excused_share)s END
                    THEN 'vang_co_ly_do'
                    ELSE 'vang_khong_ly_do' END AS status
-      FROM draws
+      FROM shares
 ), recorded AS (
     SELECT *, CASE WHEN status = 'co_mat' AND held_on >= %(qr_from)s AND r3 < %(qr_share)s THEN 'qr'
                    WHEN status = 'vang_co_ly_do' AND r3 < %(apology_share)s THEN 'xin_vang'
@@ -564,11 +567,12 @@ SELECT session_id, person_id, status,
 """
 
 
-def _attendance(rng, sessions: Sessions, by_cell: dict[int, int], others: list[int], bithu) -> int:
-    """Insert the attendance of `sessions` in batches of about ATTENDANCE_BATCH rows; the
-    count. `by_cell`: the people each unit expects; `others`: the demo cell's members but
+def _attendance(rng, sessions: Sessions, others: list[int], bithu) -> int:
+    """Insert the attendance of `sessions`; the count. `others`: the demo cell's members but
     its two accounts."""
     seed = rng.getrandbits(40)
+    if not sessions.count:
+        return 0
     # The demo secretary's cell has one member who is often away, so his "remind" list is not empty.
     chronic = others[:1]
     params = {
@@ -578,21 +582,14 @@ def _attendance(rng, sessions: Sessions, by_cell: dict[int, int], others: list[i
         "spread": PRESENT_SHARE[1] - PRESENT_SHARE[0], "excused_share": EXCUSED_OF_ABSENT,
         "qr_from": datetime.date(sessions.latest.year, 1, 1) if sessions.latest else datetime.date.min,
         "qr_share": QR_OF_PRESENT, "apology_share": APOLOGY_OF_EXCUSED, "reasons": REASONS,
-        "reason_count": len(REASONS),
+        "reason_count": len(REASONS), "first": sessions.first_id, "last": sessions.last_id,
     }
-    total = 0
-    batch, size = [], 0
     with connection.cursor() as cursor:
         for statement in _STINTS_SQL:
             cursor.execute(statement)
-        for session, organization in [*zip(sessions.ids, sessions.organization_ids, strict=True), (None, None)]:
-            if session is not None:
-                batch.append(session)
-                size += by_cell.get(organization, 0)
-            if batch and (session is None or size >= ATTENDANCE_BATCH):
-                cursor.execute(_ATTENDANCE_SQL, {**params, "sessions": batch})
-                total += cursor.rowcount
-                batch, size = [], 0
+        cursor.execute("ANALYZE resolutions_studysession")  # just loaded: the planner would take it for empty
+        cursor.execute(_ATTENDANCE_SQL, params)
+        total = cursor.rowcount
         cursor.execute("DROP TABLE demo_stint")
     return total
 
