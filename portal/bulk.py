@@ -84,31 +84,44 @@ def bulk_load(table: str, events: Sequence[PastEvent] = ()):
     of one trigger call each. All inside the caller's transaction, under the lock ALTER
     TABLE takes on the table until commit."""
     with bulk_load_history(table, events=events):
+        with without_indexes(table):
+            yield
         with connection.cursor() as cursor:
-            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [table])
-            foreign_keys = cursor.fetchall()
-            for name, _definition in foreign_keys:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            # Unique constraints and indexes too: one sorted build each afterwards costs far
-            # less than keeping them up to date row by row.
-            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname", [table])
-            uniques = cursor.fetchall()
-            for name, _definition in uniques:
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            cursor.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-                           "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
-                           "ORDER BY i.indexname", [table])
-            indexes = cursor.fetchall()
-            for name, _definition in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        yield
-        with connection.cursor() as cursor:
-            for _name, definition in indexes:
-                cursor.execute(definition)
-            for name, definition in uniques:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-            for name, definition in foreign_keys:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            # The planner's figures for the rows just loaded: without them it would sort the
+            # whole table for the history's ORDER BY id (on disk, past work_mem) instead of
+            # reading the primary key in order.
+            cursor.execute(f"ANALYZE {table}")
+
+
+@contextlib.contextmanager
+def without_indexes(table: str):
+    """Drop `table`'s foreign keys, unique constraints and indexes (its primary key stays)
+    for the block and add them back after it: one sorted build each costs far less than
+    keeping them up to date row by row. Inside the caller's transaction, which holds the
+    table locked against every other reader and writer until commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [table])
+        foreign_keys = cursor.fetchall()
+        for name, _definition in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname", [table])
+        uniques = cursor.fetchall()
+        for name, _definition in uniques:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        cursor.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+                       "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
+                       "ORDER BY i.indexname", [table])
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in uniques:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

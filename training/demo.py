@@ -152,7 +152,7 @@ class Unit:
         return self.established_on is None or self.established_on <= day
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Learner:
     id: int
     organization_id: int
@@ -704,13 +704,11 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
     with bulk_load("training_lesson"):
         _copy(lesson_rows)
 
-    learning = _learning(rng, classes, class_rows, lesson_rows, daotao, blocks[0], today)
-    registers = _number(learning.certificates)
     with bulk_load("training_enrollment", events=[
-            PastEvent("I", changed_at="t.nominated_at", actor="t.nominated_by_id")]):
-        copy_rows("training_enrollment", ENROLLMENT_COLUMNS, learning.enrollments)
-    with bulk_load("training_lessonattendance", events=[PastEvent("I", changed_at="t.updated_at")]):
-        copy_rows("training_lessonattendance", ATTENDANCE_COLUMNS, learning.attendance)
+            PastEvent("I", changed_at="t.nominated_at", actor="t.nominated_by_id")]), \
+            bulk_load("training_lessonattendance", events=[PastEvent("I", changed_at="t.updated_at")]):
+        learning = _learning(rng, classes, class_rows, lesson_rows, daotao, blocks[0], today)
+    registers = _number(learning.certificates)
     with bulk_load("training_certificate", events=[
             PastEvent("I", changed_at="t.created_at", actor="t.issued_by_id")]):
         _copy(learning.certificates)
@@ -730,8 +728,8 @@ def seed_training(province: Organization, today: datetime.date, rng: random.Rand
                 "chứng nhận, %(lecturers)s giảng viên, trong %(seconds)s giây.") % {
         "plans": number_format(len(plans), force_grouping=True),
         "classes": number_format(len(classes), force_grouping=True), "outside": outside,
-        "enrollments": number_format(len(learning.enrollments), force_grouping=True),
-        "attendance": number_format(len(learning.attendance), force_grouping=True),
+        "enrollments": number_format(learning.enrollments_written, force_grouping=True),
+        "attendance": number_format(learning.attendance_written, force_grouping=True),
         "certificates": number_format(len(learning.certificates), force_grouping=True),
         "lecturers": number_format(sum(len(g) for g in lecturers.values()), force_grouping=True),
         "seconds": number_format(time.monotonic() - started, 1)}
@@ -748,11 +746,14 @@ def _code(rng) -> str:
 
 @dataclass
 class Learning:
-    """What the classes' learners did: rows for COPY (enrolments and lesson attendance are
-    the bulk of the step, so they are plain tuples, not model instances)."""
+    """What the classes' learners did. Enrolments and lesson attendance, the bulk of the step,
+    are plain tuples for COPY, written LEARNING_CHUNK at a time and forgotten, so memory does
+    not grow with the province."""
 
     enrollments: list[tuple] = field(default_factory=list)  # in ENROLLMENT_COLUMNS order
     attendance: list[tuple] = field(default_factory=list)  # in ATTENDANCE_COLUMNS order
+    enrollments_written: int = 0
+    attendance_written: int = 0
     certificates: list[Certificate] = field(default_factory=list)
     passed: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # class type id -> people
 
@@ -760,11 +761,24 @@ class Learning:
 ENROLLMENT_COLUMNS = ["id", "training_class_id", "person_id", "learner_organization_id", "nominated_by_id",
                       "nominated_at", "score", "result", "result_recorded_by_id", "result_recorded_at", "updated_at"]
 ATTENDANCE_COLUMNS = ["lesson_id", "enrollment_id", "status", "reason", "updated_at"]
+LEARNING_CHUNK = 50_000
+
+
+def _write_learning(learning: Learning, *, last: bool = False) -> None:
+    """COPY the enrolments and lesson attendance drawn so far, once there are LEARNING_CHUNK
+    of them (or all that is left); in the order drawn, so the ids are the same whatever the chunk."""
+    if last or len(learning.attendance) + len(learning.enrollments) >= LEARNING_CHUNK:
+        copy_rows("training_enrollment", ENROLLMENT_COLUMNS, learning.enrollments)
+        copy_rows("training_lessonattendance", ATTENDANCE_COLUMNS, learning.attendance)
+        learning.enrollments_written += len(learning.enrollments)
+        learning.attendance_written += len(learning.attendance)
+        learning.enrollments, learning.attendance = [], []
 
 
 def _learning(rng, classes, class_rows, lesson_rows, daotao, demo_block, today) -> Learning:
     """Enrolments, lesson attendance for the lessons held, results of the classes whose
-    results are in, and the certificates of their passed learners (numbers come later)."""
+    results are in (written as they are drawn, inside the caller's bulk loads of both
+    tables), and the certificates of their passed learners (numbers come later)."""
     lessons_of = defaultdict(list)
     for lesson in lesson_rows:
         lessons_of[lesson.training_class_id].append(lesson)
@@ -804,6 +818,7 @@ def _learning(rng, classes, class_rows, lesson_rows, daotao, demo_block, today) 
                 recorded_at = at(c.ends_on + datetime.timedelta(days=rng.randint(1, 3)), 16)
             learning.enrollments.append((pk, row.pk, learner.id, learner.unit_on(c.starts_on), staff, nominated, score,
                                          result, staff if result else None, recorded_at, recorded_at or nominated))
+            _write_learning(learning)
             if result != Enrollment.Result.PASSED:
                 continue
             learning.passed[rule.type_id].append(learner.id)
@@ -821,6 +836,7 @@ def _learning(rng, classes, class_rows, lesson_rows, daotao, demo_block, today) 
                 certificate.revoked_reason = rng.choice(REVOKE_REASONS)
                 revoked_in_demo = revoked_in_demo or staff is not None
             learning.certificates.append(certificate)
+    _write_learning(learning, last=True)
     return learning
 
 
