@@ -202,6 +202,43 @@ def test_second_run_changes_nothing(seeded):
     assert "không thay đổi" in output and "bithu" in output
 
 
+def stopped_half_way(province, today, rng):
+    raise RuntimeError("stopped half way")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seed_stopped_half_way_leaves_nothing_and_the_next_one_starts_over(settings, monkeypatch):
+    """The whole seed is one transaction, the row history's indexes dropped while it loads:
+    a seed that stops in a later step leaves no unit, person or session, and the indexes are
+    there as before; the next seed writes everything with its history."""
+    from resolutions.models import Attendance, StudySession
+
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+
+    def history_indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'portal_rowhistory' "
+                           "ORDER BY indexname")
+            return cursor.fetchall()
+
+    indexes, before = history_indexes(), counts()
+    assert len(indexes) >= 3
+    settings.DEMO_DATA_STEPS = ["resolutions.demo.seed_study", "tests.test_seed_demo.stopped_half_way"]
+    with pytest.raises(RuntimeError, match="stopped half way"):
+        seed()
+    assert counts() == before and not StudySession.objects.exists()
+    assert history_indexes() == indexes
+
+    settings.DEMO_DATA_STEPS = ["resolutions.demo.seed_study"]
+    assert "Dữ liệu học tập" in seed()
+    assert history_indexes() == indexes
+    attendance = Attendance.objects.order_by("id").first()
+    assert RowHistory.objects.filter(table_name="resolutions_attendance", row_id=attendance.pk,
+                                     changed_at__date__lte=attendance.session.held_on + datetime.timedelta(days=1),
+                                     new__status=attendance.status).exists()
+    assert RowHistory.objects.filter(table_name="portal_person", action="I").count() == Person.objects.count()
+
+
 def test_if_empty_leaves_an_existing_tree_alone(province, monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     before = counts()
@@ -315,13 +352,16 @@ def test_place_names_are_distinct_whatever_the_count():
 
 
 def test_output_does_not_depend_on_the_chunks(db, settings, monkeypatch):
-    """People, their history and positions, sessions and commitments are drawn and written a
-    chunk at a time; the province is the same whatever the chunks' size (the people are drawn
-    twice: once for the positions, again to be written with their ids)."""
+    """People, their history and positions, sessions, commitments, enrolments and lesson
+    attendance are drawn and written a chunk at a time; the province is the same whatever the
+    chunks' size (the people are drawn twice: once for the positions, again to be written with
+    their ids)."""
     from resolutions import demo as study_demo
     from resolutions.models import Attendance, Commitment, StudySession
+    from training import demo as training_demo
+    from training.models import Enrollment, LessonAttendance
 
-    settings.DEMO_DATA_STEPS = ["resolutions.demo.seed_study"]
+    settings.DEMO_DATA_STEPS = ["resolutions.demo.seed_study", "training.demo.seed_training"]
     today = datetime.date(2026, 11, 25)
 
     def snapshot():
@@ -342,6 +382,10 @@ def test_output_does_not_depend_on_the_chunks(db, settings, monkeypatch):
                 "rating__code", "concrete_deed", "review_comment")),
             "attendance": list(Attendance.objects.order_by("session_id", "person_id").values_list(
                 "session_id", "person_id", "status", "reason", "method", "checked_in_at")),
+            "enrollments": list(Enrollment.objects.order_by("id").values_list(
+                "id", "training_class__name", "person_id", "learner_organization_id", "score", "result")),
+            "lesson_attendance": list(LessonAttendance.objects.order_by("id").values_list(
+                "id", "lesson__title", "enrollment_id", "status", "reason")),
         }
 
     with connection.cursor() as cursor:  # both runs take the same ids (units are listed by path)
@@ -369,8 +413,10 @@ def test_output_does_not_depend_on_the_chunks(db, settings, monkeypatch):
     monkeypatch.setattr(study_demo, "SESSION_CHUNK", 50)
     monkeypatch.setattr(study_demo, "COMMITMENT_CHUNK", 60)
     monkeypatch.setattr(study_demo, "MEMBERS_PAGE", 40)
+    monkeypatch.setattr(training_demo, "LEARNING_CHUNK", 30)
     chunked = seeded_once()
     assert len(whole["people"]) == 300 and len(whole["sessions"]) > 50 and len(whole["commitments"]) > 60
+    assert len(whole["enrollments"]) > 30 and len(whole["lesson_attendance"]) > 60
     for key in whole:
         assert chunked[key] == whole[key], key
 

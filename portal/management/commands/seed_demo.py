@@ -27,24 +27,25 @@ class Command(BaseCommand):
             self.stdout.write(_("Đã có dữ liệu: bỏ qua việc tạo dữ liệu mẫu."))
             result = None
         else:
-            try:
-                result = demo.seed_province(members=members, password=password)
-            except ValueError as exc:
-                raise CommandError(str(exc)) from exc
-            if result.created:
-                self.stdout.write(self.style.SUCCESS(
-                    _("Đã tạo tỉnh mẫu %(code)s: %(units)s đơn vị, %(people)s người, %(changes)s mốc tình trạng "
-                      "đảng viên, %(positions)s chức vụ trong %(seconds)s giây.") % {
-                        "code": demo.PROVINCE_CODE, "units": number_format(result.units, force_grouping=True),
-                        "people": number_format(result.people, force_grouping=True),
-                        "changes": number_format(result.status_changes, force_grouping=True),
-                        "positions": number_format(result.positions, force_grouping=True),
-                        "seconds": number_format(time.monotonic() - started, 1)}))
-                self.stdout.write(self.style.SUCCESS(result.history_summary()))
-            else:
-                self.stdout.write(_("Tỉnh mẫu %(code)s đã có: không thay đổi gì.") % {"code": demo.PROVINCE_CODE})
-            for summary in demo.seed_further_steps():
-                self.stdout.write(self.style.SUCCESS(summary))
+            with demo.seeding():
+                try:
+                    result = demo.seed_province(members=members, password=password)
+                except ValueError as exc:
+                    raise CommandError(str(exc)) from exc
+                if result.created:
+                    self.stdout.write(self.style.SUCCESS(
+                        _("Đã tạo tỉnh mẫu %(code)s: %(units)s đơn vị, %(people)s người, %(changes)s mốc tình trạng "
+                          "đảng viên, %(positions)s chức vụ trong %(seconds)s giây.") % {
+                            "code": demo.PROVINCE_CODE, "units": number_format(result.units, force_grouping=True),
+                            "people": number_format(result.people, force_grouping=True),
+                            "changes": number_format(result.status_changes, force_grouping=True),
+                            "positions": number_format(result.positions, force_grouping=True),
+                            "seconds": number_format(time.monotonic() - started, 1)}))
+                    self.stdout.write(self.style.SUCCESS(result.history_summary()))
+                else:
+                    self.stdout.write(_("Tỉnh mẫu %(code)s đã có: không thay đổi gì.") % {"code": demo.PROVINCE_CODE})
+                for summary in demo.seed_further_steps():
+                    self.stdout.write(self.style.SUCCESS(summary))
         self._print_accounts(password, source, fresh=bool(result and result.created))
 
     def _print_accounts(self, password, source, *, fresh):
