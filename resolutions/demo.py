@@ -587,7 +587,6 @@ def _attendance(rng, sessions: Sessions, others: list[int], bithu) -> int:
     with connection.cursor() as cursor:
         for statement in _STINTS_SQL:
             cursor.execute(statement)
-        cursor.execute("ANALYZE resolutions_studysession")  # just loaded: the planner would take it for empty
         cursor.execute(_ATTENDANCE_SQL, params)
         total = cursor.rowcount
         cursor.execute("DROP TABLE demo_stint")
