@@ -1,6 +1,6 @@
 """`seed_demo --members N` into fresh databases, for several N: time, peak memory, rows.
 
-    DATABASE_URL=postgres://… python bench/seed_demo.py [--sizes 100000,500000,1000000]
+    DATABASE_URL=postgres://… python bench/seed_demo.py [--sizes 100000,500000,1000000]  # the default
 
 For each size a scratch database is created on the DATABASE_URL server, migrated, seeded
 by `manage.py seed_demo` as a separate process (as a user would run it) and dropped. For
@@ -97,7 +97,7 @@ def seed_once(url: str, members: int, province_only: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,500000",
+    parser.add_argument("--sizes", default="100000,500000,1000000",
                         help="members to seed, comma-separated, smallest first (the baseline)")
     parser.add_argument("--province-only", action="store_true",
                         help="only the province step (units, people, status history, positions, accounts)")

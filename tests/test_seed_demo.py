@@ -206,8 +206,7 @@ def stopped_half_way(province, today, rng):
     raise RuntimeError("stopped half way")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_seed_stopped_half_way_leaves_nothing_and_the_next_one_starts_over(settings, monkeypatch):
+def test_a_seed_stopped_half_way_leaves_nothing_and_the_next_one_starts_over(db, settings, monkeypatch):
     """The whole seed is one transaction, the row history's indexes dropped while it loads:
     a seed that stops in a later step leaves no unit, person or session, and the indexes are
     there as before; the next seed writes everything with its history."""
