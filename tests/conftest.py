@@ -1,32 +1,21 @@
 import pytest
 
+from tests.demo_seed import FAST_HASHING, load_catalogues
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.LANGUAGE_CODE = "vi"
     # The production hasher costs a second per demo user; tests need no brute-force resistance.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHING
     # Tests change data and look at the counts at once; tests/test_figures_cache.py checks the cache.
     settings.LIST_COUNT_CACHE_SECONDS = 0
 
 
 @pytest.fixture
 def catalogues(db):
-    """The catalogue rows the migrations load. Transactional tests (live server, Celery
-    worker) flush every table afterwards, so later ones load them again."""
-    from django.apps import apps
-
-    from portal import catalogues as core
-    from portal.models import OrgLevel
-    from reports import catalogues as reporting
-    from resolutions import catalogues as study
-    from training import catalogues as training
-
-    if not OrgLevel.objects.exists():
-        core.load(apps)
-        study.load(apps)
-        training.load(apps)
-        reporting.load(apps)
+    """The catalogue rows the migrations load (again, after a transactional test flushed them)."""
+    load_catalogues()
 
 
 @pytest.fixture

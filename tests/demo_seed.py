@@ -11,26 +11,33 @@ from django.test import override_settings
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def seed(members: int) -> str:
+def seed(members: int, *args: str) -> str:
     """Run seed_demo; its output."""
     out = io.StringIO()
-    call_command("seed_demo", "--members", str(members), stdout=out)
+    call_command("seed_demo", "--members", str(members), *args, stdout=out)
     return out.getvalue()
 
 
-@contextlib.contextmanager
-def seeded_demo(django_db_blocker, members: int):
+def load_catalogues() -> None:
+    """The catalogue rows the migrations load, unless they are there: transactional tests
+    (live server, Celery worker) flush every table afterwards."""
     from django.apps import apps
 
     from portal import catalogues as core
     from portal.models import OrgLevel
-    from reports import catalogues as report_kinds
+    from reports import catalogues as reporting
     from resolutions import catalogues as study
     from training import catalogues as training
 
+    if not OrgLevel.objects.exists():
+        for catalogue in (core, study, training, reporting):
+            catalogue.load(apps)
+
+
+@contextlib.contextmanager
+def seeded_demo(django_db_blocker, members: int):
+    # The settings fixture is function-scoped: a module's seed sets the fast hasher itself.
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING), transaction.atomic():
-        if not OrgLevel.objects.exists():  # a transactional test flushed them
-            for catalogue in (core, study, training, report_kinds):
-                catalogue.load(apps)
+        load_catalogues()
         yield seed(members)
         transaction.set_rollback(True)

@@ -7,7 +7,6 @@ import random
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -27,19 +26,13 @@ from portal.models import (
     RowHistory,
     User,
 )
+from tests import demo_seed
 
 DEMO_USERS = ["admin", "tuyengiao", "daotao", "bithu", "dangvien"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(*args) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", "--members", "300", *args, stdout=out)
-    return out.getvalue()
+    return demo_seed.seed(300, *args)
 
 
 @pytest.fixture
