@@ -17,6 +17,7 @@ Models declare how they hang off the tree with `register()`; this module knows n
 domain model but the core ones, so `portal` imports no domain app.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
@@ -230,18 +231,22 @@ def org_q(user, action: Action, lookup: str | tuple[str, ...]) -> Q | None:
 
 
 def started_or_reached(queryset: QuerySet, user, *, owner: str, kind: str,
-                       actions: Iterable[tuple[str, Action]], org: str = "organization") -> QuerySet:
+                       actions: Iterable[tuple[str, Action]]) -> QuerySet:
     """Rows of a log of work of several kinds (jobs, imports): those `user` started (`owner`,
-    his foreign key), and those of each kind (`kind`'s value, the action it needs) whose unit
-    at `org` lies where he may do that action."""
+    his foreign key), and those of each kind (`kind`'s value, the action it needs) whose
+    organization lies where he may do that action. Kinds needing the same action share one
+    subtree filter."""
     reach = reach_of(user)
     if reach.everything:
         return queryset
     if not reach.signed_in:
         return queryset.none()
-    condition = Q(**{f"{owner}_id": reach.user_id})
+    kinds_of = defaultdict(list)
     for code, action in actions:
-        condition |= Q(**{kind: code}) & _anywhere_below((org,), reach.paths_for(action))
+        kinds_of[action].append(code)
+    condition = Q(**{f"{owner}_id": reach.user_id})
+    for action, codes in kinds_of.items():
+        condition |= Q(**{f"{kind}__in": codes}) & _anywhere_below(("organization",), reach.paths_for(action))
     return queryset.filter(condition)
 
 

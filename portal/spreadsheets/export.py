@@ -55,7 +55,7 @@ from portal.pagination import cached_count
 from portal.printing import format_number
 from portal.printing.xlsx import neutralise
 from portal.spreadsheets.download import XLSX
-from portal.spreadsheets.matching import BIRTH_DATE, FULL_NAME, PARTY_CARD
+from portal.spreadsheets.matching import PERSON_COLUMNS
 
 CHUNK_ROWS = 2000  # rows fetched from the server-side cursor at a time
 CSV_CHUNK_CHARS = 1 << 16  # characters of CSV sent at a time
@@ -95,9 +95,8 @@ class Column:
 def person_columns(path: str = "person__") -> list[Column]:
     """Who a row is about, in the import formats' own columns (Họ và tên, Ngày sinh, Số thẻ
     đảng viên), read from the person at `path` ("person__", "enrollment__person__")."""
-    return [Column(FULL_NAME.title, f"{path}full_name", width=28),
-            Column(BIRTH_DATE.title, f"{path}birth_date", width=12),
-            Column(PARTY_CARD.title, f"{path}party_card_number", width=16)]
+    return [Column(column.title, f"{path}{column.key}", width=width)
+            for column, width in zip(PERSON_COLUMNS, (28, 12, 16), strict=True)]
 
 
 def label_of(choices) -> Callable[[str], str]:

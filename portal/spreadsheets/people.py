@@ -312,7 +312,7 @@ class _RowReader:
             values["full_name"] = unicodedata.normalize("NFC", name)
         for key in ("birth_date", "admitted_on", "official_on"):
             raw = cells.get(key)
-            if raw is None or is_empty(raw):
+            if is_empty(raw):
                 continue
             try:
                 day = parse_date(raw)
@@ -325,7 +325,7 @@ class _RowReader:
                 values[key] = day
         for key, (attname, lookup) in self.lookups.items():
             raw = cells.get(key)
-            if raw is None or is_empty(raw):
+            if is_empty(raw):
                 continue
             try:
                 found = lookup(raw)
